@@ -1,0 +1,137 @@
+"""Builds the Role Guide's answers from content: which text, which buttons, which role.
+
+Pure functions of what Rasa understood, so they are easy to test and reuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import content
+from actions.role_matching import role_from_text, role_from_value
+from content.schema import rasa_payload as payload
+
+ROLE_ASPECT_INTENTS = {
+    "ask_role_about": "about",
+    "ask_role_examples": "examples",
+    "ask_role_skills": "skills",
+    "ask_role_risks": "risks",
+    "ask_role_start": "start",
+    "ask_role_support": "support",
+}
+ASPECT_INTENTS = {aspect: intent for intent, aspect in ROLE_ASPECT_INTENTS.items()}
+DESCRIBED_WORK_INTENTS = {
+    "describe_community_work": "community_builder",
+    "describe_improvement_work": "improvement_expert",
+    "describe_advocacy_work": "disruptor_advocate",
+    "describe_leadership_work": "citizen_leader",
+}
+FOLLOW_UP_INTENT = "inform_role"
+FALLBACK_TOPIC = "nlu_fallback"
+PICK_ROLE_TOPIC = "pick_role"
+CRISIS_LINE_TOPICS = {"crisis"}  # their text ends where the help lines begin
+ROLE_INTENTS = {*ROLE_ASPECT_INTENTS, *DESCRIBED_WORK_INTENTS, FOLLOW_UP_INTENT}
+
+
+@dataclass(frozen=True)
+class ButtonSpec:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    buttons: list[ButtonSpec] = field(default_factory=list)
+    role: str | None = None  # the role now under discussion, to remember
+    aspect: str | None = None  # the aspect asked about, for "what about X?" follow-ups
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What Rasa made of the latest message, plus what the conversation remembers."""
+
+    intent: str
+    text: str = ""
+    role_entities: tuple[str, ...] = ()
+    remembered_role: str | None = None
+    remembered_aspect: str | None = None
+
+
+def answer(understood: Understood) -> Answer:
+    intent = understood.intent
+    if intent in ROLE_INTENTS:
+        return _role_answer(understood)
+    return topic_answer(intent)
+
+
+def topic_answer(key: str) -> Answer:
+    topics = content.topics().topics
+    topic = topics.get(key) or topics[FALLBACK_TOPIC]
+    text = topic.text
+    if key in CRISIS_LINE_TOPICS:
+        text = f"{text}\n\n{content.crisis_lines_text()}"
+    buttons = [ButtonSpec(button.title, button.payload) for button in topic.buttons]
+    return Answer(text=text, buttons=buttons)
+
+
+def _which_role(understood: Understood) -> str | None:
+    """The role meant: one named in this message wins over the one remembered."""
+    for value in understood.role_entities:
+        role = role_from_value(value)
+        if role:
+            return role
+    return role_from_text(understood.text) or role_from_value(understood.remembered_role)
+
+
+def _role_answer(understood: Understood) -> Answer:
+    intent = understood.intent
+    if intent in DESCRIBED_WORK_INTENTS:
+        role_key = DESCRIBED_WORK_INTENTS[intent]
+        role = content.roles().roles[role_key]
+        return Answer(
+            text=role.sounds_like,
+            buttons=_aspect_buttons(role_key, exclude="about", first="about"),
+            role=role_key,
+            aspect="about",
+        )
+
+    if intent == FOLLOW_UP_INTENT:
+        aspect = understood.remembered_aspect or "about"
+        named = [role_from_value(v) for v in understood.role_entities]
+        role_key = next((r for r in named if r), None) or role_from_text(understood.text)
+    else:
+        aspect = ROLE_ASPECT_INTENTS[intent]
+        role_key = _which_role(understood)
+
+    if role_key is None:
+        return _pick_role(aspect)
+    role = content.roles().roles[role_key]
+    title = _aspect_title(aspect)
+    text = f"{role.name} · {title}\n\n{getattr(role, aspect)}"
+    return Answer(text=text, buttons=_aspect_buttons(role_key, exclude=aspect), role=role_key, aspect=aspect)
+
+
+def _pick_role(aspect: str) -> Answer:
+    """Ask which role is meant, with one button per role that answers the same question."""
+    roles = content.roles().roles
+    intent = ASPECT_INTENTS[aspect]
+    buttons = [ButtonSpec(role.name, payload(intent, key)) for key, role in roles.items()]
+    return Answer(text=content.topics().topics[PICK_ROLE_TOPIC].text, buttons=buttons, aspect=aspect)
+
+
+def _aspect_title(aspect: str) -> str:
+    return next(b.title for b in content.roles().aspect_buttons if b.aspect == aspect)
+
+
+def _aspect_buttons(role_key: str, exclude: str, first: str | None = None) -> list[ButtonSpec]:
+    """Next-step buttons under a role answer: the other aspects, then 'all roles'."""
+    buttons = [
+        ButtonSpec(b.title, payload(ASPECT_INTENTS[b.aspect], role_key))
+        for b in content.roles().aspect_buttons
+        if b.aspect != exclude
+    ]
+    if first:
+        buttons.insert(0, ButtonSpec(_aspect_title(first), payload(ASPECT_INTENTS[first], role_key)))
+    buttons.append(ButtonSpec(content.roles().all_roles_button, payload("ask_roles_overview")))
+    return buttons

@@ -1,0 +1,60 @@
+"""Starts the bot: Telegram (polling, or a webhook when WEBHOOK_URL is set), or a terminal chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import content
+from bot.app import build_application
+from bot.bridge import Bridge
+from bot.pseudonym import load_or_create_secret
+from bot.rasa_client import RasaRestClient
+from bot.settings import Settings
+from bot.terminal_chat import chat
+
+log = logging.getLogger("bot")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def make_bridge(settings: Settings) -> Bridge:
+    secret = load_or_create_secret(settings.data_dir, settings.sender_secret)
+    return Bridge(RasaRestClient(settings.rasa_url, settings.rasa_timeout_seconds), secret)
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    content.load_all()
+    if not settings.telegram_token:
+        log.info("no TELEGRAM_BOT_TOKEN: starting the terminal chat")
+        asyncio.run(chat(make_bridge(settings)))
+        return
+
+    application = build_application(settings, make_bridge(settings))
+    if settings.webhook_url:
+        if not settings.webhook_secret:
+            raise SystemExit(
+                "WEBHOOK_SECRET must be set in webhook mode (Telegram sends it with every update)"
+            )
+        log.info("webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=f"{settings.webhook_url}/telegram",
+            secret_token=settings.webhook_secret,
+        )
+    else:
+        log.info("polling %s", settings.telegram_api_url)
+        application.run_polling()
+
+
+if __name__ == "__main__":
+    main()

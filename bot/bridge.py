@@ -1,0 +1,46 @@
+"""The one path from a person's message to the replies they see, shared by Telegram and the terminal chat.
+
+It swaps the chat id for a pseudonym before Rasa sees anything, and it never
+goes silent: if Rasa is down, slow or says nothing, the person gets a kind
+offline answer with the crisis lines, and the failure is logged without the
+message text.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import content
+from bot.pseudonym import pseudonymous_sender_id
+from bot.rasa_client import RasaRestClient, RasaUnavailable, Reply
+
+log = logging.getLogger(__name__)
+
+# Longer messages are cut before Rasa sees them: enough for any real question.
+MAX_MESSAGE_CHARS = 2000
+
+
+def offline_replies() -> list[Reply]:
+    texts = content.bot_texts()
+    return [Reply(text=f"{texts.unavailable.strip()}\n\n{content.crisis_lines_text()}")]
+
+
+class Bridge:
+    def __init__(self, rasa: RasaRestClient, sender_secret: str):
+        self._rasa = rasa
+        self._secret = sender_secret
+
+    async def reply_to(self, chat_id: int | str, text: str) -> list[Reply]:
+        sender = pseudonymous_sender_id(self._secret, chat_id)
+        try:
+            replies = await self._rasa.send(sender, text.strip()[:MAX_MESSAGE_CHARS])
+        except RasaUnavailable as error:
+            log.warning("Rasa unavailable (%s); sent the offline answer", error)
+            return offline_replies()
+        if not replies:
+            log.warning("Rasa returned no reply; sent the offline answer")
+            return offline_replies()
+        return replies
+
+    async def aclose(self) -> None:
+        await self._rasa.aclose()

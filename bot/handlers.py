@@ -1,0 +1,149 @@
+"""Telegram update handlers: commands, text, button presses and everything else people send."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+import content
+from bot.bridge import Bridge, offline_replies
+from bot.button_payloads import ButtonPayloads
+from bot.rasa_client import Button, Reply
+from bot.rendering import inline_keyboard, split_for_telegram, to_html
+from bot.typing_indicator import typing_indicator
+
+log = logging.getLogger(__name__)
+
+ROLES_OVERVIEW_PAYLOAD = "/ask_roles_overview"
+
+
+class RoleGuideHandlers:
+    """Holds what the handlers share: the bridge to Rasa and the button payload map."""
+
+    def __init__(self, bridge: Bridge, payloads: ButtonPayloads | None = None):
+        self.bridge = bridge
+        self.payloads = payloads or ButtonPayloads()
+
+    # --- commands -------------------------------------------------------------------------
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        texts = content.bot_texts()
+        buttons = [Button(b.title, b.payload) for b in texts.welcome_buttons]
+        await self._send(update.effective_message, [Reply(texts.welcome, tuple(buttons))])
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._send(update.effective_message, [Reply(content.bot_texts().help)])
+
+    async def roles(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._ask_rasa(update.effective_message, ROLES_OVERVIEW_PAYLOAD, context)
+
+    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message.chat.type != ChatType.PRIVATE and not _mentions_bot(message, context.bot.username):
+            return
+        await self._send(message, [Reply(content.bot_texts().unknown_command)])
+
+    # --- messages -------------------------------------------------------------------------
+
+    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        question = addressed_text(message, context.bot.username, context.bot.id)
+        if question is None:
+            return
+        if not question.strip():
+            await self._send(message, [Reply(content.bot_texts().group_hint)])
+            return
+        await self._ask_rasa(message, question, context)
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message.chat.type != ChatType.PRIVATE and not _is_reply_to_bot(message, context.bot.id):
+            return
+        await self._send(message, [Reply(content.bot_texts().non_text)])
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await query.answer()
+        message = query.message
+        if not isinstance(message, Message):  # too old for Telegram to show us
+            return
+        payload = self.payloads.decode(query.data or "") or _button_title(message.reply_markup, query.data)
+        if not payload:
+            await self._send(message, [Reply(content.bot_texts().button_expired)])
+            return
+        await self._ask_rasa(message, payload, context)
+
+    # --- failures -------------------------------------------------------------------------
+
+    async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure (its kind, never the message) and still answer the person."""
+        log.error("handler failed: %s", type(context.error).__name__, exc_info=context.error)
+        if isinstance(update, Update) and update.effective_message:
+            try:
+                await self._send(update.effective_message, offline_replies())
+            except TelegramError as error:
+                log.error("could not send the fallback answer: %s", type(error).__name__)
+
+    # --- shared ---------------------------------------------------------------------------
+
+    async def _ask_rasa(self, message: Message, text: str, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async with typing_indicator(context.bot, message.chat_id):
+            replies = await self.bridge.reply_to(message.chat_id, text)
+        await self._send(message, replies)
+
+    async def _send(self, message: Message, replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            pieces = split_for_telegram(reply.text)
+            for index, piece in enumerate(pieces):
+                is_last = index == len(pieces) - 1
+                keyboard = inline_keyboard(reply.buttons, self.payloads) if is_last else None
+                await message.get_bot().send_message(
+                    chat_id=message.chat_id,
+                    text=to_html(piece),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard,
+                    disable_web_page_preview=True,
+                )
+
+
+def addressed_text(message: Message, bot_username: str | None, bot_id: int) -> str | None:
+    """The text meant for the bot, or None when a group message is not addressed to it.
+
+    In private chats every message is for the bot. In groups it answers only
+    when mentioned by @username (the mention is removed) or replied to.
+    """
+    text = message.text or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    if bot_username and _mentions_bot(message, bot_username):
+        return re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE).strip()
+    if _is_reply_to_bot(message, bot_id):
+        return text
+    return None
+
+
+def _mentions_bot(message: Message, bot_username: str | None) -> bool:
+    text = message.text or ""
+    return bool(bot_username) and f"@{bot_username}".lower() in text.lower()
+
+
+def _is_reply_to_bot(message: Message, bot_id: int) -> bool:
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == bot_id)
+
+
+def _button_title(markup: InlineKeyboardMarkup | None, data: str | None) -> str | None:
+    """The label of the pressed button: said as text when its payload is no longer known."""
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for key in row:
+            if key.callback_data == data:
+                return key.text
+    return None

@@ -1,0 +1,63 @@
+"""A chat in the terminal, for running without a Telegram token.
+
+It goes through the same Bridge as Telegram (pseudonym, Rasa, offline answers),
+so what you see here is what a Telegram user would get, minus the styling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+
+import content
+from bot.bridge import Bridge
+from bot.rasa_client import Button, Reply
+
+TERMINAL_CHAT_ID = "terminal"
+QUIT_WORDS = {"/quit", "/exit", "quit", "exit"}
+
+
+def render(replies: Sequence[Reply]) -> tuple[str, list[Button]]:
+    """Plain text for the terminal, buttons numbered [1], [2]… so a number presses one."""
+    lines: list[str] = []
+    buttons: list[Button] = []
+    for reply in replies:
+        lines.append(reply.text.strip())
+        for button in reply.buttons:
+            buttons.append(button)
+            lines.append(f"  [{len(buttons)}] {button.title}")
+        lines.append("")
+    return "\n".join(lines), buttons
+
+
+def to_send(typed: str, buttons: Sequence[Button]) -> str:
+    """What a typed line means: a button's payload if it is a button number, else the text."""
+    choice = typed.strip()
+    if choice.isdigit() and 1 <= int(choice) <= len(buttons):
+        return buttons[int(choice) - 1].payload
+    return choice
+
+
+async def chat(bridge: Bridge, lines_in=sys.stdin, out=sys.stdout) -> None:
+    texts = content.bot_texts()
+    welcome, buttons = render(
+        [Reply(texts.welcome, tuple(Button(b.title, b.payload) for b in texts.welcome_buttons))]
+    )
+    out.write(f"{welcome}\n(Type a question, a button number, or /quit.)\n")
+    loop = asyncio.get_running_loop()
+    while True:
+        out.write("you> ")
+        out.flush()
+        typed = await loop.run_in_executor(None, lines_in.readline)
+        if not typed or typed.strip().lower() in QUIT_WORDS:
+            break
+        if not typed.strip():
+            continue
+        if typed.strip() == "/help":
+            reply_text, buttons = render([Reply(texts.help)])
+        else:
+            replies = await bridge.reply_to(TERMINAL_CHAT_ID, to_send(typed, buttons))
+            reply_text, buttons = render(replies)
+        out.write(f"\nguide> {reply_text}\n")
+    await bridge.aclose()

@@ -1,0 +1,85 @@
+"""Loads the content YAML (what the Role Guide says) and validates it.
+
+The folder defaults to this package's own; a deployment can point
+ROLEGUIDE_CONTENT_DIR at a copy it edits.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel
+
+from content.schema import BotTexts, CrisisLine, CrisisLinesFile, RolesFile, TopicsFile
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class ContentError(RuntimeError):
+    """A content file is missing, is not YAML or does not match its schema."""
+
+
+def content_dir() -> Path:
+    return Path(os.environ.get("ROLEGUIDE_CONTENT_DIR") or Path(__file__).parent)
+
+
+def _load(filename: str, model: type[Model]) -> Model:
+    path = content_dir() / filename
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+        return model.model_validate(data)
+    except (OSError, yaml.YAMLError, ValueError) as error:
+        raise ContentError(f"{path}: {error}") from error
+
+
+@cache
+def roles() -> RolesFile:
+    return _load("roles.yml", RolesFile)
+
+
+@cache
+def topics() -> TopicsFile:
+    return _load("topics.yml", TopicsFile)
+
+
+@cache
+def bot_texts() -> BotTexts:
+    return _load("bot.yml", BotTexts)
+
+
+@cache
+def crisis_lines_file() -> CrisisLinesFile:
+    loaded = _load("crisis_lines.yml", CrisisLinesFile)
+    if loaded.default_region not in loaded.regions:
+        raise ContentError(f"crisis_lines.yml: default_region {loaded.default_region!r} is not a region")
+    return loaded
+
+
+def crisis_lines(region: str | None = None) -> list[CrisisLine]:
+    """Help lines for `region` (default: the file's default region)."""
+    lines = crisis_lines_file()
+    return lines.regions.get(region or lines.default_region) or lines.regions[lines.default_region]
+
+
+def crisis_lines_text(region: str | None = None) -> str:
+    """The help lines as bullets, then a pointer for people in other countries."""
+    bullets = [f"• {line.name}: {line.contact} ({line.when})" for line in crisis_lines(region)]
+    return "\n".join([*bullets, crisis_lines_file().elsewhere])
+
+
+def load_all() -> None:
+    """Load and validate every file now (start-up), so errors show before the first user does."""
+    roles()
+    topics()
+    bot_texts()
+    crisis_lines_file()
+
+
+def reload() -> None:
+    for loader in (roles, topics, bot_texts, crisis_lines_file):
+        loader.cache_clear()

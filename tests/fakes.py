@@ -1,0 +1,101 @@
+"""Stand-ins for the two parts a unit test cannot run: Telegram's servers and (for bot tests) Rasa.
+
+`OfflineTelegram` replaces PTB's request layer: it fails on nothing, touches
+no network, records every Bot API call and answers like Telegram would.
+`FakeRasa` is an httpx transport that answers Rasa's REST channel.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 4242
+BOT_USERNAME = "RoleGuideTestBot"
+
+
+@dataclass
+class ApiCall:
+    method: str
+    params: dict[str, Any]
+
+
+class OfflineTelegram(BaseRequest):
+    def __init__(self) -> None:
+        self.calls: list[ApiCall] = []
+        self._message_ids = itertools.count(1000)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **_: Any):
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append(ApiCall(api_method, params))
+        return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "Role Guide",
+                "username": BOT_USERNAME,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        if method == "sendMessage":
+            message = {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": params["chat_id"], "type": "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Role Guide"},
+                "text": params.get("text", ""),
+            }
+            if "reply_markup" in params:
+                message["reply_markup"] = params["reply_markup"]
+            return message
+        return True
+
+    def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
+        return [call.params for call in self.calls if call.method == method]
+
+
+@dataclass
+class FakeRasa:
+    """Answers Rasa's REST webhook with `replies`, or fails the way it is told to."""
+
+    replies: list[dict[str, Any]] = field(default_factory=lambda: [{"text": "Hello from Rasa"}])
+    failure: str | None = None  # "down", "timeout", "error", "empty", "not-json"
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.received.append(json.loads(request.content))
+        if self.failure == "down":
+            raise httpx.ConnectError("connection refused", request=request)
+        if self.failure == "timeout":
+            raise httpx.ReadTimeout("timed out", request=request)
+        if self.failure == "error":
+            return httpx.Response(500, json={"error": "boom"})
+        if self.failure == "empty":
+            return httpx.Response(200, json=[])
+        if self.failure == "not-json":
+            return httpx.Response(200, text="<html>proxy error</html>")
+        return httpx.Response(200, json=self.replies)
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.MockTransport(self.handler))

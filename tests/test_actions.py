@@ -1,0 +1,149 @@
+"""action_answer, run as the action server runs it: a rasa-sdk Tracker in, messages and events out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import content
+from actions.actions import ActionAnswer
+
+
+def tracker(intent: str, text: str = "", roles: tuple[str, ...] = (), **slots: Any) -> Tracker:
+    latest = {
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [{"entity": "role", "value": value} for value in roles],
+        "text": text,
+    }
+    return Tracker(
+        "pseudonym",
+        {"role": None, "role_aspect": None, **slots},
+        latest,
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+
+
+async def run(intent: str, text: str = "", roles: tuple[str, ...] = (), **slots: Any):
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker(intent, text, roles, **slots), {})
+    return dispatcher.messages, {
+        event["name"]: event["value"] for event in events if event["event"] == "slot"
+    }
+
+
+def titles(message: dict) -> list[str]:
+    return [button["title"] for button in message["buttons"]]
+
+
+async def test_a_role_question_is_answered_for_that_role_and_remembered():
+    messages, slots = await run(
+        "ask_role_skills", "what skills does a citizen leader need", ("citizen_leader",)
+    )
+
+    role = content.roles().roles["citizen_leader"]
+    assert messages[0]["text"].startswith("Citizen leader")
+    assert role.skills in messages[0]["text"]
+    assert slots == {"role": "citizen_leader", "role_aspect": "skills"}
+
+
+async def test_a_follow_up_without_a_role_uses_the_role_under_discussion():
+    messages, _ = await run("ask_role_risks", "what are the risks of that", role="community_builder")
+
+    assert content.roles().roles["community_builder"].risks in messages[0]["text"]
+
+
+async def test_a_role_named_now_wins_over_the_remembered_one():
+    messages, slots = await run(
+        "ask_role_about", "what about improvment experts", ("improvment experts",), role="citizen_leader"
+    )
+
+    assert messages[0]["text"].startswith("Improvement expert")
+    assert slots["role"] == "improvement_expert"
+
+
+async def test_a_misspelt_role_the_model_missed_is_found_in_the_text():
+    messages, _ = await run("ask_role_start", "how do i become a distruptor")
+
+    assert content.roles().roles["disruptor_advocate"].start in messages[0]["text"]
+
+
+async def test_what_about_another_role_repeats_the_last_question_for_it():
+    messages, slots = await run(
+        "inform_role",
+        "and for citizen leaders?",
+        ("citizen leaders",),
+        role="community_builder",
+        role_aspect="skills",
+    )
+
+    assert content.roles().roles["citizen_leader"].skills in messages[0]["text"]
+    assert slots == {"role": "citizen_leader"}
+
+
+async def test_a_role_question_with_no_role_known_asks_which_role_with_buttons():
+    messages, slots = await run("ask_role_skills", "what skills do i need")
+
+    assert messages[0]["text"] == content.topics().topics["pick_role"].text
+    payloads = [button["payload"] for button in messages[0]["buttons"]]
+    assert '/ask_role_skills{"role":"citizen_leader"}' in payloads
+    assert len(payloads) == 4
+    assert slots == {"role_aspect": "skills"}
+
+
+async def test_described_work_is_named_and_becomes_the_role_under_discussion():
+    messages, slots = await run("describe_advocacy_work", "i write to my MP about respite cuts")
+
+    assert messages[0]["text"] == content.roles().roles["disruptor_advocate"].sounds_like
+    assert slots["role"] == "disruptor_advocate"
+    assert titles(messages[0])[0] == "What is it?"
+
+
+async def test_role_answers_offer_the_other_aspects_but_not_the_one_just_given():
+    messages, _ = await run("ask_role_examples", "examples", role="citizen_leader")
+
+    assert "Examples" not in titles(messages[0])
+    assert "Skills needed" in titles(messages[0])
+    assert content.roles().all_roles_button in titles(messages[0])
+
+
+async def test_a_topic_is_answered_from_content_with_its_buttons():
+    messages, slots = await run("ask_tokenism", "they only want me for the photo")
+
+    topic = content.topics().topics["ask_tokenism"]
+    assert messages[0]["text"] == topic.text
+    assert titles(messages[0]) == [button.title for button in topic.buttons]
+    assert slots == {}
+
+
+async def test_crisis_gets_the_help_lines():
+    messages, _ = await run("crisis", "my son says he doesn't want to live")
+
+    for number in ("999", "116 123", "85258"):
+        assert number in messages[0]["text"]
+
+
+async def test_a_message_not_understood_asks_to_rephrase_and_offers_topics():
+    messages, _ = await run("nlu_fallback", "blorp")
+
+    assert messages[0]["text"] == content.topics().topics["nlu_fallback"].text
+    assert messages[0]["buttons"]
+
+
+async def test_an_intent_with_no_content_falls_back_kindly_instead_of_failing():
+    messages, _ = await run("some_new_intent", "?")
+
+    assert messages[0]["text"] == content.topics().topics["nlu_fallback"].text
+
+
+async def test_every_button_the_action_can_send_fits_telegram():
+    for intent in ("ask_role_about", "ask_role_skills", "describe_leadership_work", "ask_roles_overview"):
+        for role in content.roles().roles:
+            messages, _ = await run(intent, "", (role,))
+            for button in messages[0]["buttons"]:
+                assert len(button["payload"].encode()) <= 64

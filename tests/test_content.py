@@ -1,0 +1,96 @@
+"""The content files are valid, complete for every intent, and fit for a phone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import content
+from actions.answers import FALLBACK_TOPIC, PICK_ROLE_TOPIC, ROLE_INTENTS
+from content.schema import RolesFile
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN_INTENTS = set(yaml.safe_load((ROOT / "domain.yml").read_text())["intents"])
+
+
+def all_buttons():
+    for topic in content.topics().topics.values():
+        yield from topic.buttons
+    yield from content.bot_texts().welcome_buttons
+
+
+def test_every_content_file_loads_and_validates():
+    content.load_all()
+
+
+def test_every_intent_that_is_not_about_one_role_has_an_answer():
+    missing = DOMAIN_INTENTS - ROLE_INTENTS - set(content.topics().topics)
+    assert not missing
+
+
+def test_the_fallback_and_role_picker_texts_exist():
+    assert {FALLBACK_TOPIC, PICK_ROLE_TOPIC} <= set(content.topics().topics)
+
+
+def test_every_button_asks_for_an_intent_the_assistant_knows():
+    unknown = {button.intent for button in all_buttons()} - DOMAIN_INTENTS
+    assert not unknown
+
+
+def test_every_button_payload_fits_telegrams_64_byte_callback_data():
+    for button in all_buttons():
+        assert len(button.payload.encode()) <= 64, button
+
+
+def test_answers_are_plain_text_without_markup():
+    texts = [topic.text for topic in content.topics().topics.values()]
+    for role in content.roles().roles.values():
+        texts += [
+            role.about,
+            role.examples,
+            role.skills,
+            role.risks,
+            role.start,
+            role.support,
+            role.sounds_like,
+        ]
+    for text in texts:
+        assert not re.search(r"<[a-z/]|\*\*|__|\]\(", text), text[:60]
+
+
+def test_answers_fit_a_phone_screen():
+    for key, topic in content.topics().topics.items():
+        assert len(topic.text) <= 800, key
+    for key, role in content.roles().roles.items():
+        for aspect in ("about", "examples", "skills", "risks", "start", "support", "sounds_like"):
+            assert len(getattr(role, aspect)) <= 800, (key, aspect)
+
+
+def test_uk_crisis_lines_are_the_real_numbers():
+    text = content.crisis_lines_text("uk")
+    for number in ("999", "111", "116 123", "85258"):
+        assert number in text
+
+
+def test_a_roles_file_without_all_four_roles_is_rejected():
+    data = yaml.safe_load((content.content_dir() / "roles.yml").read_text())
+    del data["roles"]["citizen_leader"]
+    with pytest.raises(ValueError, match="missing roles"):
+        RolesFile.model_validate(data)
+
+
+def test_a_broken_content_folder_fails_loudly_at_start_up(tmp_path, monkeypatch):
+    for name in ("roles.yml", "topics.yml", "bot.yml", "crisis_lines.yml"):
+        (tmp_path / name).write_text((content.content_dir() / name).read_text())
+    (tmp_path / "bot.yml").write_text("welcome: hi\n")
+    monkeypatch.setenv("ROLEGUIDE_CONTENT_DIR", str(tmp_path))
+    content.reload()
+    try:
+        with pytest.raises(content.ContentError, match=r"bot\.yml"):
+            content.load_all()
+    finally:
+        monkeypatch.delenv("ROLEGUIDE_CONTENT_DIR")
+        content.reload()
