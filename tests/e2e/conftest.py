@@ -1,0 +1,74 @@
+"""The real stack for end-to-end tests: Bot API emulator, action server, Rasa server and the bot.
+
+Telegram itself is the one part that cannot run here; the local Bot API
+emulator in ../shared/telegram-emulator stands in for it (TELEGRAM_EMULATOR_DIR
+points elsewhere). Everything else is started for real, the way `make run`
+starts it (tools.stack).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tools.stack import ROOT, Stack
+
+EMULATOR_DIR = Path(os.environ.get("TELEGRAM_EMULATOR_DIR") or ROOT.parent / "shared" / "telegram-emulator")
+TOKEN = "987654:E2E-ROLE-GUIDE"
+
+sys.path.insert(0, str(EMULATOR_DIR))
+from tgclient import TgClient, transcript  # noqa: E402
+
+__all__ = ["TOKEN", "TgClient", "transcript"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def emulator_url() -> Iterator[str]:
+    port = free_port()
+    env = dict(os.environ, TGEMU_DIR=str(ROOT / ".tgemu"))
+    script = EMULATOR_DIR / "emulator.sh"
+    subprocess.run(["bash", str(script), "start", str(port)], env=env, check=True, stdout=subprocess.DEVNULL)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        subprocess.run(["bash", str(script), "stop", str(port)], env=env, check=False, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def stack(emulator_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    run_dir = tmp_path_factory.mktemp("stack")
+    running = Stack(
+        rasa_port=free_port(), actions_port=free_port(), data_dir=run_dir / "data", log_dir=run_dir / "logs"
+    )
+    try:
+        running.start_services()
+        running.start_bot({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": emulator_url})
+        first = TgClient(emulator_url, token=TOKEN)
+        if not first.send("/start", timeout=60):
+            pytest.fail(f"the bot did not answer /start; logs in {running.log_dir}")
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def person(stack: Stack, emulator_url: str) -> TgClient:
+    """A new Telegram user in a private chat with the bot."""
+    return TgClient(emulator_url, token=TOKEN, first_name="Zephyrine")
+
+
+@pytest.fixture
+def group_member(stack: Stack, emulator_url: str) -> TgClient:
+    return TgClient(emulator_url, token=TOKEN, chat_id=-1001234567, chat_type="group", first_name="Member")

@@ -1,0 +1,66 @@
+"""The Rasa assistant itself: valid training data, test conversations, and NLU on held-out examples.
+
+These call the Rasa environment's own command (RASA_BIN, default .venv-rasa/bin/rasa)
+on the trained model, the way CI does after `make model`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from tools.stack import MODEL, RASA_BIN, ROOT
+
+pytestmark = pytest.mark.rasa
+
+# The held-out examples (tests/nlu/holdout.yml) are never trained on; these are the floors.
+MIN_HOLDOUT_ACCURACY = 0.90
+MIN_HOLDOUT_WEIGHTED_F1 = 0.90
+
+
+def rasa(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
+    return subprocess.run(
+        [str(RASA_BIN), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
+
+
+def test_training_data_validates_without_warnings():
+    result = rasa(
+        "data", "validate", "--data", "nlu", "stories", "--domain", "domain.yml", "--config", "config.yml",
+        "--fail-on-warnings",
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_test_conversations_are_understood_and_answered(tmp_path):
+    result = rasa(
+        "test", "core", "--model", str(MODEL), "--stories", "tests/stories",
+        "--out", str(tmp_path), "--fail-on-prediction-errors",
+    )
+    failed = (tmp_path / "failed_test_stories.yml")
+    detail = failed.read_text() if failed.exists() else ""
+    assert result.returncode == 0, detail + result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_held_out_messages_are_understood(tmp_path):
+    result = rasa("test", "nlu", "--model", str(MODEL), "--nlu", "tests/nlu/holdout.yml", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((tmp_path / "intent_report.json").read_text())
+    accuracy = report["accuracy"]
+    weighted_f1 = report["weighted avg"]["f1-score"]
+    macro_f1 = report["macro avg"]["f1-score"]
+    weakest = sorted(
+        (scores["f1-score"], intent) for intent, scores in report.items()
+        if isinstance(scores, dict) and "confused_with" in scores
+    )[:5]
+    print(
+        f"\nNLU held-out ({report['weighted avg']['support']} messages): accuracy {accuracy:.3f}, "
+        f"weighted F1 {weighted_f1:.3f}, macro F1 {macro_f1:.3f}; weakest: "
+        + ", ".join(f"{intent} {f1:.2f}" for f1, intent in weakest)
+    )
+    assert accuracy >= MIN_HOLDOUT_ACCURACY
+    assert weighted_f1 >= MIN_HOLDOUT_WEIGHTED_F1
