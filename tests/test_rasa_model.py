@@ -30,7 +30,15 @@ def rasa(*args: str) -> subprocess.CompletedProcess:
 
 def test_training_data_validates_without_warnings():
     result = rasa(
-        "data", "validate", "--data", "nlu", "stories", "--domain", "domain.yml", "--config", "config.yml",
+        "data",
+        "validate",
+        "--data",
+        "nlu",
+        "stories",
+        "--domain",
+        "domain.yml",
+        "--config",
+        "config.yml",
         "--fail-on-warnings",
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -38,23 +46,33 @@ def test_training_data_validates_without_warnings():
 
 def test_test_conversations_are_understood_and_answered(tmp_path):
     result = rasa(
-        "test", "core", "--model", str(MODEL), "--stories", "tests/stories",
-        "--out", str(tmp_path), "--fail-on-prediction-errors",
+        "test",
+        "core",
+        "--model",
+        str(MODEL),
+        "--stories",
+        "tests/stories",
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
     )
-    failed = (tmp_path / "failed_test_stories.yml")
+    failed = tmp_path / "failed_test_stories.yml"
     detail = failed.read_text() if failed.exists() else ""
     assert result.returncode == 0, detail + result.stdout[-2000:] + result.stderr[-2000:]
 
 
 def test_held_out_messages_are_understood(tmp_path):
-    result = rasa("test", "nlu", "--model", str(MODEL), "--nlu", "tests/nlu/holdout.yml", "--out", str(tmp_path))
+    result = rasa(
+        "test", "nlu", "--model", str(MODEL), "--nlu", "tests/nlu/holdout.yml", "--out", str(tmp_path)
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "intent_report.json").read_text())
     accuracy = report["accuracy"]
     weighted_f1 = report["weighted avg"]["f1-score"]
     macro_f1 = report["macro avg"]["f1-score"]
     weakest = sorted(
-        (scores["f1-score"], intent) for intent, scores in report.items()
+        (scores["f1-score"], intent)
+        for intent, scores in report.items()
         if isinstance(scores, dict) and "confused_with" in scores
     )[:5]
     print(

@@ -52,7 +52,9 @@ def test_someone_describes_their_work_and_learns_its_name(person: TgClient):
 
 def test_a_carer_asks_about_coproduction_and_money(person: TgClient):
     coproduction = person.send("whats the diffrence between co-production and consultation")
-    assert opening(content.topics().topics["ask_coproduction_vs_consultation"].text) in transcript(coproduction)
+    assert opening(content.topics().topics["ask_coproduction_vs_consultation"].text) in transcript(
+        coproduction
+    )
 
     money = person.send("if they pay me will it mess up my carers allowance?")
     assert opening(content.topics().topics["ask_expenses"].text) in transcript(money)
