@@ -56,12 +56,15 @@ class Understood:
     role_entities: tuple[str, ...] = ()
     remembered_role: str | None = None
     remembered_aspect: str | None = None
+    likely_intents: tuple[str, ...] = ()  # best guesses, most likely first, when unsure
 
 
 def answer(understood: Understood) -> Answer:
     intent = understood.intent
     if intent in ROLE_INTENTS:
         return _role_answer(understood)
+    if intent == FALLBACK_TOPIC:
+        return _fallback_answer(understood)
     return topic_answer(intent)
 
 
@@ -73,6 +76,24 @@ def topic_answer(key: str) -> Answer:
         text = f"{text}\n\n{content.crisis_lines_text()}"
     buttons = [ButtonSpec(button.title, button.payload) for button in topic.buttons]
     return Answer(text=text, buttons=buttons)
+
+
+MAX_BUTTONS = 4
+SUGGESTIONS = 2
+
+
+def _fallback_answer(understood: Understood) -> Answer:
+    """Ask to rephrase, offering the likeliest topics first, then the usual ones."""
+    base = topic_answer(FALLBACK_TOPIC)
+    titles = content.topics().suggestions
+    guesses = [i for i in understood.likely_intents if i in titles][:SUGGESTIONS]
+    role = role_from_value(understood.remembered_role)
+    suggested = [
+        ButtonSpec(titles[i], payload(i, role if i in ROLE_ASPECT_INTENTS else None)) for i in guesses
+    ]
+    seen = {button.payload for button in suggested}
+    buttons = suggested + [button for button in base.buttons if button.payload not in seen]
+    return Answer(text=base.text, buttons=buttons[:MAX_BUTTONS])
 
 
 def _which_role(understood: Understood) -> str | None:
@@ -117,7 +138,9 @@ def _pick_role(aspect: str) -> Answer:
     roles = content.roles().roles
     intent = ASPECT_INTENTS[aspect]
     buttons = [ButtonSpec(role.name, payload(intent, key)) for key, role in roles.items()]
-    return Answer(text=content.topics().topics[PICK_ROLE_TOPIC].text, buttons=buttons, aspect=aspect)
+    summaries = "\n".join(f"• {role.name} – {role.summary}" for role in roles.values())
+    text = f"{content.topics().topics[PICK_ROLE_TOPIC].text}\n\n{summaries}"
+    return Answer(text=text, buttons=buttons, aspect=aspect)
 
 
 def _aspect_title(aspect: str) -> str:

@@ -16,6 +16,9 @@ from bot.rasa_client import RasaRestClient, RasaUnavailable, Reply
 
 log = logging.getLogger(__name__)
 
+# What the /roles command asks Rasa (an intent payload).
+ROLES_OVERVIEW_PAYLOAD = "/ask_roles_overview"
+
 # Longer messages are cut before Rasa sees them: enough for any real question.
 MAX_MESSAGE_CHARS = 2000
 

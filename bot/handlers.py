@@ -12,15 +12,13 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 import content
-from bot.bridge import Bridge, offline_replies
+from bot.bridge import ROLES_OVERVIEW_PAYLOAD, Bridge, offline_replies
 from bot.button_payloads import ButtonPayloads
 from bot.rasa_client import Button, Reply
 from bot.rendering import inline_keyboard, split_for_telegram, to_html
 from bot.typing_indicator import typing_indicator
 
 log = logging.getLogger(__name__)
-
-ROLES_OVERVIEW_PAYLOAD = "/ask_roles_overview"
 
 
 class RoleGuideHandlers:

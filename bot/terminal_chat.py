@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 import content
-from bot.bridge import Bridge
+from bot.bridge import ROLES_OVERVIEW_PAYLOAD, Bridge
 from bot.rasa_client import Button, Reply
 
 TERMINAL_CHAT_ID = "terminal"
@@ -39,12 +39,29 @@ def to_send(typed: str, buttons: Sequence[Button]) -> str:
     return choice
 
 
-async def chat(bridge: Bridge, lines_in=sys.stdin, out=sys.stdout) -> None:
+def welcome() -> Reply:
     texts = content.bot_texts()
-    welcome, buttons = render(
-        [Reply(texts.welcome, tuple(Button(b.title, b.payload) for b in texts.welcome_buttons))]
-    )
-    out.write(f"{welcome}\n(Type a question, a button number, or /quit.)\n")
+    return Reply(texts.welcome, tuple(Button(b.title, b.payload) for b in texts.welcome_buttons))
+
+
+async def replies_for(bridge: Bridge, typed: str, buttons: Sequence[Button]) -> list[Reply]:
+    """The same commands as in Telegram; anything else goes through the bridge."""
+    texts = content.bot_texts()
+    command = typed.split()[0].lower() if typed.startswith("/") else None
+    if command == "/start":
+        return [welcome()]
+    if command == "/help":
+        return [Reply(texts.help)]
+    if command == "/roles":
+        return await bridge.reply_to(TERMINAL_CHAT_ID, ROLES_OVERVIEW_PAYLOAD)
+    if command is not None:
+        return [Reply(texts.unknown_command)]
+    return await bridge.reply_to(TERMINAL_CHAT_ID, to_send(typed, buttons))
+
+
+async def chat(bridge: Bridge, lines_in=sys.stdin, out=sys.stdout) -> None:
+    text, buttons = render([welcome()])
+    out.write(f"{text}\n(Type a question, a button number, or /quit.)\n")
     loop = asyncio.get_running_loop()
     while True:
         out.write("you> ")
@@ -54,10 +71,6 @@ async def chat(bridge: Bridge, lines_in=sys.stdin, out=sys.stdout) -> None:
             break
         if not typed.strip():
             continue
-        if typed.strip() == "/help":
-            reply_text, buttons = render([Reply(texts.help)])
-        else:
-            replies = await bridge.reply_to(TERMINAL_CHAT_ID, to_send(typed, buttons))
-            reply_text, buttons = render(replies)
-        out.write(f"\nguide> {reply_text}\n")
+        text, buttons = render(await replies_for(bridge, typed.strip(), buttons))
+        out.write(f"\nguide> {text}\n")
     await bridge.aclose()

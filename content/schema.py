@@ -94,6 +94,7 @@ class Topic(Strict):
 
 class TopicsFile(Strict):
     topics: dict[str, Topic]
+    suggestions: dict[str, str] = Field(default_factory=dict)  # intent -> button title
 
 
 class Command(Strict):

@@ -11,9 +11,12 @@ import content
 from actions.actions import ActionAnswer
 
 
-def tracker(intent: str, text: str = "", roles: tuple[str, ...] = (), **slots: Any) -> Tracker:
+def tracker(
+    intent: str, text: str = "", roles: tuple[str, ...] = (), ranking: tuple = (), **slots: Any
+) -> Tracker:
     latest = {
         "intent": {"name": intent, "confidence": 0.9},
+        "intent_ranking": [{"name": name, "confidence": confidence} for name, confidence in ranking],
         "entities": [{"entity": "role", "value": value} for value in roles],
         "text": text,
     }
@@ -29,9 +32,9 @@ def tracker(intent: str, text: str = "", roles: tuple[str, ...] = (), **slots: A
     )
 
 
-async def run(intent: str, text: str = "", roles: tuple[str, ...] = (), **slots: Any):
+async def run(intent: str, text: str = "", roles: tuple[str, ...] = (), ranking: tuple = (), **slots: Any):
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswer().run(dispatcher, tracker(intent, text, roles, **slots), {})
+    events = await ActionAnswer().run(dispatcher, tracker(intent, text, roles, ranking, **slots), {})
     return dispatcher.messages, {
         event["name"]: event["value"] for event in events if event["event"] == "slot"
     }
@@ -89,7 +92,9 @@ async def test_what_about_another_role_repeats_the_last_question_for_it():
 async def test_a_role_question_with_no_role_known_asks_which_role_with_buttons():
     messages, slots = await run("ask_role_skills", "what skills do i need")
 
-    assert messages[0]["text"] == content.topics().topics["pick_role"].text
+    assert messages[0]["text"].startswith(content.topics().topics["pick_role"].text)
+    for role in content.roles().roles.values():
+        assert role.summary in messages[0]["text"]
     payloads = [button["payload"] for button in messages[0]["buttons"]]
     assert '/ask_role_skills{"role":"citizen_leader"}' in payloads
     assert len(payloads) == 4
@@ -133,6 +138,18 @@ async def test_a_message_not_understood_asks_to_rephrase_and_offers_topics():
 
     assert messages[0]["text"] == content.topics().topics["nlu_fallback"].text
     assert messages[0]["buttons"]
+
+
+async def test_when_unsure_the_likeliest_topics_are_offered_first_for_the_role_under_discussion():
+    ranking = (("nlu_fallback", 0.3), ("ask_role_risks", 0.28), ("ask_expenses", 0.2), ("greet", 0.01))
+    messages, _ = await run("nlu_fallback", "is it dodgy", ranking=ranking, role="citizen_leader")
+
+    buttons = messages[0]["buttons"]
+    suggestions = content.topics().suggestions
+    assert [b["title"] for b in buttons[:2]] == [suggestions["ask_role_risks"], suggestions["ask_expenses"]]
+    assert buttons[0]["payload"] == '/ask_role_risks{"role":"citizen_leader"}'
+    assert len(buttons) == 4
+    assert len({b["payload"] for b in buttons}) == 4
 
 
 async def test_an_intent_with_no_content_falls_back_kindly_instead_of_failing():

@@ -6,6 +6,7 @@ import asyncio
 import io
 import os
 
+import content
 from bot.button_payloads import ButtonPayloads
 from bot.pseudonym import load_or_create_secret, pseudonymous_sender_id
 from bot.rasa_client import Button, Reply
@@ -103,6 +104,8 @@ class EchoBridge:
 def test_the_terminal_chat_goes_through_the_bridge_and_presses_buttons():
     bridge = EchoBridge()
     out = io.StringIO()
-    asyncio.run(chat(bridge, io.StringIO("hello\n1\n/quit\n"), out))
-    assert bridge.asked == ["hello", "/again"]
+    asyncio.run(chat(bridge, io.StringIO("hello\n1\n/roles\n/help\n/nonsense\n/quit\n"), out))
+    assert bridge.asked == ["hello", "/again", "/ask_roles_overview"]
     assert "guide> you said hello" in out.getvalue()
+    assert "/roles" in out.getvalue()  # the help text
+    assert content.bot_texts().unknown_command.strip() in out.getvalue()

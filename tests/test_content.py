@@ -40,6 +40,10 @@ def test_every_button_asks_for_an_intent_the_assistant_knows():
     assert not unknown
 
 
+def test_every_suggested_topic_is_an_intent_the_assistant_knows():
+    assert not set(content.topics().suggestions) - DOMAIN_INTENTS
+
+
 def test_every_button_payload_fits_telegrams_64_byte_callback_data():
     for button in all_buttons():
         assert len(button.payload.encode()) <= 64, button
