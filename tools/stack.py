@@ -99,10 +99,10 @@ class Stack:
         wait_until_up(f"{self.actions_url}/health", self.processes["actions"], timeout)
         wait_until_up(f"{self.rasa_url}/", self.processes["rasa"], timeout)
 
-    def start_bot(self, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    def start_bot(self, extra_env: dict[str, str] | None = None, name: str = "bot") -> subprocess.Popen:
         env = self.service_env()
         env.update(extra_env or {})
-        return self._spawn("bot", [sys.executable, "-m", "bot"], env)
+        return self._spawn(name, [sys.executable, "-m", "bot"], env)
 
     def stop(self) -> None:
         for process in reversed(list(self.processes.values())):
@@ -145,7 +145,13 @@ def running_stack(**kwargs) -> Iterator[Stack]:
         stack.stop()
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """Turn SIGTERM into a normal exit, so the `finally` that stops the children runs."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     rasa_port = int(os.environ.get("RASA_PORT") or 5005)
     actions_port = int(os.environ.get("ACTIONS_PORT") or 5055)
     log_dir = ROOT / "var" / "logs"
