@@ -79,24 +79,22 @@ class Stack:
             "actions",
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
         )
+        self.start_rasa(timeout)
+        wait_until_up(f"{self.actions_url}/health", self.processes["actions"], timeout)
+
+    def start_rasa(self, timeout: float = 180.0) -> None:
+        """Start (or restart) the Rasa server and wait until it answers."""
         self._spawn(
             "rasa",
             [
-                str(RASA_BIN),
-                "run",
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(self.rasa_port),
+                str(RASA_BIN), "run",
+                "--model", str(MODEL),
+                "--endpoints", "endpoints.yml",
+                "--credentials", "credentials.yml",
+                "--interface", "127.0.0.1",
+                "--port", str(self.rasa_port),
             ],
-        )
-        wait_until_up(f"{self.actions_url}/health", self.processes["actions"], timeout)
+        )  # fmt: skip
         wait_until_up(f"{self.rasa_url}/", self.processes["rasa"], timeout)
 
     def start_bot(self, extra_env: dict[str, str] | None = None, name: str = "bot") -> subprocess.Popen:

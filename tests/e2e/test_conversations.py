@@ -112,11 +112,15 @@ def test_what_rasa_stores_holds_no_telegram_id_or_name(person: TgClient, stack):
 
 
 def test_with_rasa_killed_every_message_still_gets_a_reply_with_crisis_lines(person: TgClient, stack):
-    """Runs last in this module: it stops the Rasa server."""
-    from tools.stack import stop_process
-
-    stop_process(stack.processes["rasa"])
-    replies = person.send("what is a citizen leader")
-    said = transcript(replies)
-    assert "116 123" in said
-    assert "Citizen leader" in said
+    stack.processes["rasa"].kill()
+    stack.processes["rasa"].wait()
+    try:
+        for question in ("what is a citizen leader", "hello?", "/roles"):
+            said = transcript(person.send(question))
+            assert "116 123" in said, question
+            assert "Citizen leader" in said, question
+    finally:
+        stack.start_rasa()
+    assert opening(content.topics().topics["ask_tokenism"].text) in transcript(
+        person.send("what is tokenism")
+    )
