@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import weakref
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -21,12 +23,30 @@ from bot.typing_indicator import typing_indicator
 log = logging.getLogger(__name__)
 
 
+class ChatLocks:
+    """One lock per chat, so a chat's messages are answered in order while chats run concurrently.
+
+    Locks live only while someone holds or waits for them (weak references).
+    """
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def for_chat(self, chat_id: int) -> asyncio.Lock:
+        lock = self._locks.get(chat_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[chat_id] = lock
+        return lock
+
+
 class RoleGuideHandlers:
-    """Holds what the handlers share: the bridge to Rasa and the button payload map."""
+    """Holds what the handlers share: the bridge to Rasa, the button payload map, per-chat order."""
 
     def __init__(self, bridge: Bridge, payloads: ButtonPayloads | None = None):
         self.bridge = bridge
         self.payloads = payloads or ButtonPayloads()
+        self.chat_locks = ChatLocks()
 
     # --- commands -------------------------------------------------------------------------
 
@@ -91,9 +111,10 @@ class RoleGuideHandlers:
     # --- shared ---------------------------------------------------------------------------
 
     async def _ask_rasa(self, message: Message, text: str, context: ContextTypes.DEFAULT_TYPE) -> None:
-        async with typing_indicator(context.bot, message.chat_id):
-            replies = await self.bridge.reply_to(message.chat_id, text)
-        await self._send(message, replies)
+        async with self.chat_locks.for_chat(message.chat_id):
+            async with typing_indicator(context.bot, message.chat_id):
+                replies = await self.bridge.reply_to(message.chat_id, text)
+            await self._send(message, replies)
 
     async def _send(self, message: Message, replies: Sequence[Reply]) -> None:
         for reply in replies:

@@ -7,6 +7,7 @@ no network, records every Bot API call and answers like Telegram would.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -82,9 +83,15 @@ class FakeRasa:
     replies: list[dict[str, Any]] = field(default_factory=lambda: [{"text": "Hello from Rasa"}])
     failure: str | None = None  # "down", "timeout", "error", "empty", "not-json"
     received: list[dict[str, Any]] = field(default_factory=list)
+    echo: bool = False  # answer "answer to <message>" instead of `replies`
+    delays: dict[str, float] = field(default_factory=dict)  # message -> seconds to think
 
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        self.received.append(json.loads(request.content))
+    async def handler(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.received.append(body)
+        await asyncio.sleep(self.delays.get(body["message"], 0))
+        if self.echo:
+            return httpx.Response(200, json=[{"text": f"answer to {body['message']}"}])
         if self.failure == "down":
             raise httpx.ConnectError("connection refused", request=request)
         if self.failure == "timeout":

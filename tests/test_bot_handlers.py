@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import content
@@ -232,3 +233,14 @@ async def test_the_command_menu_is_set_at_start_up(fake_rasa, telegram):
 
     commands = telegram.sent("setMyCommands")[0]["commands"]
     assert {c["command"] for c in commands} == {"start", "help", "roles"}
+
+
+async def test_two_quick_messages_from_one_chat_are_answered_in_the_order_sent(app, telegram, fake_rasa):
+    fake_rasa.echo = True
+    fake_rasa.delays = {"first": 0.2}  # Rasa is slower on the first message
+    await asyncio.gather(
+        app.process_update(message_update(app, "first")),
+        app.process_update(message_update(app, "second")),
+    )
+
+    assert [m["text"] for m in telegram.sent()] == ["answer to first", "answer to second"]
