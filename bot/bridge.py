@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 # What the /roles command asks Rasa (an intent payload).
 ROLES_OVERVIEW_PAYLOAD = "/ask_roles_overview"
 
-# Longer messages are cut before Rasa sees them: enough for any real question.
+# Longer messages are cut before Rasa sees them (enough for any real question);
+# the person is told that only the first part was read.
 MAX_MESSAGE_CHARS = 2000
 
 
@@ -35,15 +36,17 @@ class Bridge:
 
     async def reply_to(self, chat_id: int | str, text: str) -> list[Reply]:
         sender = pseudonymous_sender_id(self._secret, chat_id)
+        text = text.strip()
+        notice = [Reply(content.bot_texts().too_long)] if len(text) > MAX_MESSAGE_CHARS else []
         try:
-            replies = await self._rasa.send(sender, text.strip()[:MAX_MESSAGE_CHARS])
+            replies = await self._rasa.send(sender, text[:MAX_MESSAGE_CHARS])
         except RasaUnavailable as error:
             log.warning("Rasa unavailable (%s); sent the offline answer", error)
             return offline_replies()
         if not replies:
             log.warning("Rasa returned no reply; sent the offline answer")
             return offline_replies()
-        return replies
+        return notice + replies
 
     async def aclose(self) -> None:
         await self._rasa.aclose()

@@ -7,6 +7,7 @@ import logging
 
 import content
 from bot.pseudonym import pseudonymous_sender_id
+from bot.rendering import to_html
 from tests.conftest import SECRET, callback_update, edited_message_update, message_update
 from tests.fakes import BOT_ID, BOT_USERNAME
 
@@ -244,3 +245,12 @@ async def test_two_quick_messages_from_one_chat_are_answered_in_the_order_sent(a
     )
 
     assert [m["text"] for m in telegram.sent()] == ["answer to first", "answer to second"]
+
+
+async def test_a_very_long_message_is_read_in_part_and_the_person_is_told(app, telegram, fake_rasa):
+    await app.process_update(message_update(app, "what is tokenism? " + "blah " * 800))
+
+    assert len(fake_rasa.received[-1]["message"]) <= 2000
+    texts = [m["text"] for m in telegram.sent()]
+    assert texts[0] == to_html(content.bot_texts().too_long.strip())
+    assert texts[1] == "Hello from Rasa"
