@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 RoleKey = Literal["community_builder", "improvement_expert", "disruptor_advocate", "citizen_leader"]
 Aspect = Literal["about", "examples", "skills", "risks", "start", "support"]
@@ -41,29 +41,32 @@ class AspectButton(Strict):
     title: str = Field(min_length=1, max_length=30)
 
 
+def _fits_a_phone(text: str) -> str:
+    if len(text) > MAX_ANSWER_CHARS:
+        raise ValueError(f"too long for a phone screen ({len(text)} > {MAX_ANSWER_CHARS})")
+    return text.strip()
+
+
+# An answer's text: trimmed, and short enough to read on a phone.
+AnswerText = Annotated[str, AfterValidator(_fits_a_phone)]
+
+
 class Role(Strict):
     name: str
     aliases: list[str] = Field(min_length=1)
     summary: str
-    about: str
-    examples: str
-    skills: str
-    risks: str
-    start: str
-    support: str
-    sounds_like: str
+    about: AnswerText
+    examples: AnswerText
+    skills: AnswerText
+    risks: AnswerText
+    start: AnswerText
+    support: AnswerText
+    sounds_like: AnswerText
 
     @field_validator("aliases")
     @classmethod
     def aliases_lower_case(cls, aliases: list[str]) -> list[str]:
         return [alias.strip().lower() for alias in aliases]
-
-    @field_validator("about", "examples", "skills", "risks", "start", "support", "sounds_like")
-    @classmethod
-    def fits_a_phone(cls, text: str) -> str:
-        if len(text) > MAX_ANSWER_CHARS:
-            raise ValueError(f"too long for a phone screen ({len(text)} > {MAX_ANSWER_CHARS})")
-        return text.strip()
 
 
 class RolesFile(Strict):
@@ -81,15 +84,8 @@ class RolesFile(Strict):
 
 
 class Topic(Strict):
-    text: str
+    text: AnswerText
     buttons: list[Button] = Field(default_factory=list, max_length=6)
-
-    @field_validator("text")
-    @classmethod
-    def fits_a_phone(cls, text: str) -> str:
-        if len(text) > MAX_ANSWER_CHARS:
-            raise ValueError(f"too long for a phone screen ({len(text)} > {MAX_ANSWER_CHARS})")
-        return text.strip()
 
 
 class TopicsFile(Strict):

@@ -98,3 +98,10 @@ def test_a_broken_content_folder_fails_loudly_at_start_up(tmp_path, monkeypatch)
     finally:
         monkeypatch.delenv("ROLEGUIDE_CONTENT_DIR")
         content.reload()
+
+
+def test_an_answer_too_long_for_a_phone_is_rejected():
+    from content.schema import MAX_ANSWER_CHARS, Topic
+
+    with pytest.raises(ValueError, match="too long for a phone screen"):
+        Topic(text="word " * MAX_ANSWER_CHARS)
