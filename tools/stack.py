@@ -52,6 +52,8 @@ class Stack:
             ROLEGUIDE_DATA_DIR=str(self.data_dir),
             PYTHONUNBUFFERED="1",
         )
+        # The action server (rasa_sdk) binds to SANIC_HOST: loopback unless told otherwise.
+        env.setdefault("SANIC_HOST", "127.0.0.1")
         return env
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
