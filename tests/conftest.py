@@ -111,3 +111,17 @@ def callback_update(app: Application, data: str, markup: dict | None = None) -> 
         "message": message,
     }
     return Update.de_json({"update_id": next(_update_ids), "callback_query": query}, app.bot)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print the figures tests measured (record_property("figure", ...)), e.g. NLU accuracy, in every run."""
+    figures = [
+        value
+        for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+        for name, value in getattr(report, "user_properties", [])
+        if name == "figure"
+    ]
+    if figures:
+        terminalreporter.section("measured")
+        for figure in figures:
+            terminalreporter.write_line(figure)
