@@ -29,7 +29,8 @@ DESCRIBED_WORK_INTENTS = {
 FOLLOW_UP_INTENT = "inform_role"
 FALLBACK_TOPIC = "nlu_fallback"
 PICK_ROLE_TOPIC = "pick_role"
-CRISIS_LINE_TOPICS = {"crisis"}  # their text ends where the help lines begin
+CRISIS_INTENT = "crisis"
+CRISIS_LINE_TOPICS = {CRISIS_INTENT}  # their text ends where the help lines begin
 ROLE_INTENTS = {*ROLE_ASPECT_INTENTS, *DESCRIBED_WORK_INTENTS, FOLLOW_UP_INTENT}
 
 
@@ -83,7 +84,13 @@ SUGGESTIONS = 2
 
 
 def _fallback_answer(understood: Understood) -> Answer:
-    """Ask to rephrase, offering the likeliest topics first, then the usual ones."""
+    """Ask to rephrase, offering the likeliest topics first, then the usual ones.
+
+    If a crisis is one of the two likeliest readings, the help lines are given
+    instead: asking someone in danger to rephrase would be the worst answer.
+    """
+    if CRISIS_INTENT in understood.likely_intents[:SUGGESTIONS]:
+        return topic_answer(CRISIS_INTENT)
     base = topic_answer(FALLBACK_TOPIC)
     titles = content.topics().suggestions
     guesses = [i for i in understood.likely_intents if i in titles][:SUGGESTIONS]

@@ -152,6 +152,21 @@ async def test_when_unsure_the_likeliest_topics_are_offered_first_for_the_role_u
     assert len({b["payload"] for b in buttons}) == 4
 
 
+async def test_when_unsure_but_a_crisis_is_a_likely_reading_the_help_lines_are_given():
+    ranking = (("nlu_fallback", 0.3), ("crisis", 0.24), ("feeling_overwhelmed", 0.23))
+    messages, _ = await run("nlu_fallback", "im thinking about ending it all", ranking=ranking)
+
+    assert "116 123" in messages[0]["text"]
+    assert messages[0]["text"].startswith(content.topics().topics["crisis"].text)
+
+
+async def test_a_crisis_far_down_the_guesses_does_not_alarm_anyone():
+    ranking = (("nlu_fallback", 0.3), ("thank", 0.2), ("goodbye", 0.18), ("crisis", 0.11))
+    messages, _ = await run("nlu_fallback", "ok", ranking=ranking)
+
+    assert messages[0]["text"] == content.topics().topics["nlu_fallback"].text
+
+
 async def test_an_intent_with_no_content_falls_back_kindly_instead_of_failing():
     messages, _ = await run("some_new_intent", "?")
 

@@ -78,9 +78,12 @@ def test_one_persons_conversation_does_not_leak_into_anothers(person: TgClient, 
 
 
 def test_a_distressed_message_gets_the_crisis_lines(person: TgClient):
-    replies = person.send("my dad keeps saying he wants to end it all and i dont know what to do")
-    said = transcript(replies)
-    assert "116 123" in said and "999" in said
+    for message in (
+        "my dad keeps saying he wants to end it all and i dont know what to do",
+        "im thinking about ending it all",  # understood only weakly: still the help lines
+    ):
+        said = transcript(person.send(message))
+        assert "116 123" in said and "999" in said, message
 
 
 def test_a_sticker_and_a_voice_note_get_a_kind_text_only_reply(person: TgClient):
