@@ -11,9 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 import content
 from actions.answers import Answer, Understood, answer
 
-# A guess this unlikely is not worth offering as a "did you mean" button.
-MIN_GUESS = 0.1
-
 
 def understood_from(tracker: Tracker) -> Understood:
     message = tracker.latest_message or {}
@@ -23,10 +20,10 @@ def understood_from(tracker: Tracker) -> Understood:
         for entity in message.get("entities") or []
         if entity.get("entity") == "role" and entity.get("value")
     )
-    likely = tuple(
-        str(guess.get("name"))
+    ranking = tuple(
+        (str(guess["name"]), float(guess.get("confidence") or 0.0))
         for guess in message.get("intent_ranking") or []
-        if guess.get("name") not in (None, "nlu_fallback") and (guess.get("confidence") or 0) >= MIN_GUESS
+        if guess.get("name") not in (None, "nlu_fallback")
     )
     return Understood(
         intent=intent,
@@ -34,7 +31,7 @@ def understood_from(tracker: Tracker) -> Understood:
         role_entities=entities,
         remembered_role=tracker.get_slot("role"),
         remembered_aspect=tracker.get_slot("role_aspect"),
-        likely_intents=likely,
+        ranking=ranking,
     )
 
 

@@ -89,6 +89,34 @@ async def test_what_about_another_role_repeats_the_last_question_for_it():
     assert slots == {"role": "citizen_leader"}
 
 
+async def test_what_about_another_role_read_as_what_is_it_still_follows_the_conversation():
+    ranking = (("ask_role_about", 0.53), ("inform_role", 0.44))
+    messages, _ = await run(
+        "ask_role_about",
+        "what about citizen leaders",
+        ("citizen leaders",),
+        ranking,
+        role="community_builder",
+        role_aspect="skills",
+    )
+
+    assert content.roles().roles["citizen_leader"].skills in messages[0]["text"]
+
+
+async def test_a_clear_what_is_it_question_is_answered_as_asked_whatever_came_before():
+    ranking = (("ask_role_about", 0.9), ("inform_role", 0.05))
+    messages, _ = await run(
+        "ask_role_about",
+        "what is a citizen leader",
+        ("citizen leader",),
+        ranking,
+        role="community_builder",
+        role_aspect="skills",
+    )
+
+    assert content.roles().roles["citizen_leader"].about in messages[0]["text"]
+
+
 async def test_a_role_question_with_no_role_known_asks_which_role_with_buttons():
     messages, slots = await run("ask_role_skills", "what skills do i need")
 
@@ -152,7 +180,7 @@ async def test_when_unsure_the_likeliest_topics_are_offered_first_for_the_role_u
     assert len({b["payload"] for b in buttons}) == 4
 
 
-async def test_when_unsure_but_a_crisis_is_a_likely_reading_the_help_lines_are_given():
+async def test_when_unsure_but_a_crisis_is_the_likeliest_reading_the_help_lines_are_given():
     ranking = (("nlu_fallback", 0.3), ("crisis", 0.24), ("feeling_overwhelmed", 0.23))
     messages, _ = await run("nlu_fallback", "im thinking about ending it all", ranking=ranking)
 
@@ -160,11 +188,22 @@ async def test_when_unsure_but_a_crisis_is_a_likely_reading_the_help_lines_are_g
     assert messages[0]["text"].startswith(content.topics().topics["crisis"].text)
 
 
-async def test_a_crisis_far_down_the_guesses_does_not_alarm_anyone():
-    ranking = (("nlu_fallback", 0.3), ("thank", 0.2), ("goodbye", 0.18), ("crisis", 0.11))
-    messages, _ = await run("nlu_fallback", "ok", ranking=ranking)
+async def test_a_close_second_reading_as_crisis_gets_the_help_lines_not_the_tired_carer_answer():
+    ranking = (("feeling_overwhelmed", 0.34), ("crisis", 0.23), ("greet", 0.12))
+    messages, _ = await run("feeling_overwhelmed", "im thinking about ending it all", ranking=ranking)
 
-    assert messages[0]["text"] == content.topics().topics["nlu_fallback"].text
+    assert messages[0]["text"].startswith(content.topics().topics["crisis"].text)
+
+
+async def test_a_faint_or_third_crisis_guess_does_not_alarm_anyone():
+    for ranking in (
+        (("ask_role_examples", 0.33), ("ask_role_about", 0.2), ("crisis", 0.15)),
+        (("ask_role_examples", 0.8), ("crisis", 0.12)),
+    ):
+        messages, _ = await run(
+            ranking[0][0], "what would i be doing", ranking=ranking, role="citizen_leader"
+        )
+        assert "116 123" not in messages[0]["text"], ranking
 
 
 async def test_an_intent_with_no_content_falls_back_kindly_instead_of_failing():
