@@ -12,7 +12,7 @@ import logging
 
 import content
 from bot.pseudonym import pseudonymous_sender_id
-from bot.rasa_client import RasaRestClient, RasaUnavailable, Reply
+from bot.rasa_client import Button, RasaRestClient, RasaUnavailable, Reply
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,12 @@ ROLES_OVERVIEW_PAYLOAD = "/ask_roles_overview"
 # Longer messages are cut before Rasa sees them (enough for any real question);
 # the person is told that only the first part was read.
 MAX_MESSAGE_CHARS = 2000
+
+
+def welcome_reply() -> Reply:
+    """What /start shows: needs no Rasa, so it works even when Rasa is down."""
+    texts = content.bot_texts()
+    return Reply(texts.welcome, tuple(Button(b.title, b.payload) for b in texts.welcome_buttons))
 
 
 def offline_replies() -> list[Reply]:

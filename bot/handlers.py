@@ -14,9 +14,9 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 import content
-from bot.bridge import ROLES_OVERVIEW_PAYLOAD, Bridge, offline_replies
+from bot.bridge import ROLES_OVERVIEW_PAYLOAD, Bridge, offline_replies, welcome_reply
 from bot.button_payloads import ButtonPayloads
-from bot.rasa_client import Button, Reply
+from bot.rasa_client import Reply
 from bot.rendering import inline_keyboard, split_for_telegram, to_html
 from bot.typing_indicator import typing_indicator
 
@@ -51,9 +51,7 @@ class RoleGuideHandlers:
     # --- commands -------------------------------------------------------------------------
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        texts = content.bot_texts()
-        buttons = [Button(b.title, b.payload) for b in texts.welcome_buttons]
-        await self._send(update.effective_message, [Reply(texts.welcome, tuple(buttons))])
+        await self._send(update.effective_message, [welcome_reply()])
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._send(update.effective_message, [Reply(content.bot_texts().help)])

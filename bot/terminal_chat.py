@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 import content
-from bot.bridge import ROLES_OVERVIEW_PAYLOAD, Bridge
+from bot.bridge import ROLES_OVERVIEW_PAYLOAD, Bridge, welcome_reply
 from bot.rasa_client import Button, Reply
 
 TERMINAL_CHAT_ID = "terminal"
@@ -39,17 +39,12 @@ def to_send(typed: str, buttons: Sequence[Button]) -> str:
     return choice
 
 
-def welcome() -> Reply:
-    texts = content.bot_texts()
-    return Reply(texts.welcome, tuple(Button(b.title, b.payload) for b in texts.welcome_buttons))
-
-
 async def replies_for(bridge: Bridge, typed: str, buttons: Sequence[Button]) -> list[Reply]:
     """The same commands as in Telegram; anything else goes through the bridge."""
     texts = content.bot_texts()
     command = typed.split()[0].lower() if typed.startswith("/") else None
     if command == "/start":
-        return [welcome()]
+        return [welcome_reply()]
     if command == "/help":
         return [Reply(texts.help)]
     if command == "/roles":
@@ -60,7 +55,7 @@ async def replies_for(bridge: Bridge, typed: str, buttons: Sequence[Button]) -> 
 
 
 async def chat(bridge: Bridge, lines_in=sys.stdin, out=sys.stdout) -> None:
-    text, buttons = render([welcome()])
+    text, buttons = render([welcome_reply()])
     out.write(f"{text}\n(Type a question, a button number, or /quit.)\n")
     loop = asyncio.get_running_loop()
     while True:
