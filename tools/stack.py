@@ -57,18 +57,19 @@ class Stack:
         return env
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-        output = None
-        if self.log_dir is not None:
-            self.log_dir.mkdir(parents=True, exist_ok=True)
-            output = (self.log_dir / f"{name}.log").open("ab")
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env or self.service_env(),
-            stdout=output,
-            stderr=subprocess.STDOUT if output else None,
-            start_new_session=True,
-        )
+        with contextlib.ExitStack() as files:
+            output = None
+            if self.log_dir is not None:
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                output = files.enter_context((self.log_dir / f"{name}.log").open("ab"))
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env or self.service_env(),
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+                start_new_session=True,
+            )
         self.processes[name] = process
         return process
 
@@ -154,9 +155,12 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     rasa_port = int(os.environ.get("RASA_PORT") or 5005)
     actions_port = int(os.environ.get("ACTIONS_PORT") or 5055)
-    log_dir = ROOT / "var" / "logs"
+    data_dir = Path(os.environ.get("ROLEGUIDE_DATA_DIR") or ROOT / "var").resolve()
+    log_dir = data_dir / "logs"
     print(f"Starting the action server and Rasa (logs in {log_dir}) ...", flush=True)
-    with running_stack(rasa_port=rasa_port, actions_port=actions_port, log_dir=log_dir) as stack:
+    with running_stack(
+        rasa_port=rasa_port, actions_port=actions_port, data_dir=data_dir, log_dir=log_dir
+    ) as stack:
         print("Rasa is ready. Starting the bot.", flush=True)
         env = stack.service_env()
         with contextlib.suppress(KeyboardInterrupt):
