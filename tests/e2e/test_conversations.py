@@ -102,6 +102,14 @@ def test_nonsense_gets_a_request_to_rephrase_with_topic_buttons(person: TgClient
     assert replies and replies[-1]["buttons"]
 
 
+def test_logs_hold_no_message_text_and_no_telegram_id(person: TgClient, stack):
+    person.send("my neighbour Bartholomew said I should ask about expenses")
+    logs = "\n".join(path.read_text(errors="replace") for path in stack.log_dir.glob("*.log"))
+    assert logs  # the processes do log
+    assert "Bartholomew" not in logs
+    assert str(person.chat_id) not in logs
+
+
 def test_what_rasa_stores_holds_no_telegram_id_or_name(person: TgClient, stack):
     person.send("hello there")
     database = stack.data_dir / "rasa_tracker.db"
