@@ -9,17 +9,17 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import content
-from actions.answers import Answer, Understood, answer
+from actions.answers import answer
+from actions.replies import Answer, Understood
 
 
 def understood_from(tracker: Tracker) -> Understood:
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name") or "nlu_fallback"
-    entities = tuple(
-        str(entity.get("value"))
-        for entity in message.get("entities") or []
-        if entity.get("entity") == "role" and entity.get("value")
-    )
+    entities: dict[str, tuple[str, ...]] = {}
+    for entity in message.get("entities") or []:
+        if entity.get("entity") and entity.get("value") is not None:
+            entities[entity["entity"]] = (*entities.get(entity["entity"], ()), str(entity["value"]))
     ranking = tuple(
         (str(guess["name"]), float(guess.get("confidence") or 0.0))
         for guess in message.get("intent_ranking") or []
@@ -28,9 +28,8 @@ def understood_from(tracker: Tracker) -> Understood:
     return Understood(
         intent=intent,
         text=message.get("text") or "",
-        role_entities=entities,
-        remembered_role=tracker.get_slot("role"),
-        remembered_aspect=tracker.get_slot("role_aspect"),
+        entities=entities,
+        slots=dict(tracker.slots),
         ranking=ranking,
     )
 
@@ -50,12 +49,11 @@ class ActionAnswer(Action):
         understood = understood_from(tracker)
         reply = answer(understood)
         send(dispatcher, reply)
-        events: list[dict[str, Any]] = []
-        if reply.role and reply.role != understood.remembered_role:
-            events.append(SlotSet("role", reply.role))
-        if reply.aspect and reply.aspect != understood.remembered_aspect:
-            events.append(SlotSet("role_aspect", reply.aspect))
-        return events
+        return [
+            SlotSet(slot, value)
+            for slot, value in reply.remember.items()
+            if understood.slots.get(slot) != value
+        ]
 
 
 # Validate every content file when the action server imports this module, so a

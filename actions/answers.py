@@ -5,9 +5,8 @@ Pure functions of what Rasa understood, so they are easy to test and reuse.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import content
+from actions.replies import Answer, ButtonSpec, Understood
 from actions.role_matching import role_from_text, role_from_value
 from content.schema import rasa_payload as payload
 
@@ -30,8 +29,6 @@ FOLLOW_UP_INTENT = "inform_role"
 FALLBACK_TOPIC = "nlu_fallback"
 PICK_ROLE_TOPIC = "pick_role"
 CRISIS_INTENT = "crisis"
-# A guess this unlikely is not worth offering as a "did you mean" button.
-MIN_GUESS = 0.1
 # How sure Rasa must be, at least, for a crisis in its top two guesses to count.
 CRISIS_SECOND_OPINION = 0.2
 # "what about citizen leaders?" reads as either "what is it" or "the same question
@@ -39,42 +36,6 @@ CRISIS_SECOND_OPINION = 0.2
 FOLLOW_UP_MARGIN = 0.15
 CRISIS_LINE_TOPICS = {CRISIS_INTENT}  # their text ends where the help lines begin
 ROLE_INTENTS = {*ROLE_ASPECT_INTENTS, *DESCRIBED_WORK_INTENTS, FOLLOW_UP_INTENT}
-
-
-@dataclass(frozen=True)
-class ButtonSpec:
-    title: str
-    payload: str
-
-
-@dataclass(frozen=True)
-class Answer:
-    text: str
-    buttons: list[ButtonSpec] = field(default_factory=list)
-    role: str | None = None  # the role now under discussion, to remember
-    aspect: str | None = None  # the aspect asked about, for "what about X?" follow-ups
-
-
-@dataclass(frozen=True)
-class Understood:
-    """What Rasa made of the latest message, plus what the conversation remembers."""
-
-    intent: str
-    text: str = ""
-    role_entities: tuple[str, ...] = ()
-    remembered_role: str | None = None
-    remembered_aspect: str | None = None
-    # Rasa's guesses (intent, confidence), most likely first, without nlu_fallback.
-    ranking: tuple[tuple[str, float], ...] = ()
-
-    @property
-    def likely_intents(self) -> tuple[str, ...]:
-        return tuple(intent for intent, confidence in self.ranking if confidence >= MIN_GUESS)
-
-    def close_call(self, first: str, second: str, margin: float) -> bool:
-        """Whether `second` came within `margin` of `first` in Rasa's ranking."""
-        scores = dict(self.ranking)
-        return first in scores and second in scores and scores[first] - scores[second] < margin
 
 
 def answer(understood: Understood) -> Answer:
@@ -147,8 +108,7 @@ def _role_answer(understood: Understood) -> Answer:
         return Answer(
             text=role.sounds_like,
             buttons=_aspect_buttons(role_key, exclude="about", first="about"),
-            role=role_key,
-            aspect="about",
+            remember={"role": role_key, "role_aspect": "about"},
         )
 
     if _is_follow_up(understood):
@@ -164,7 +124,11 @@ def _role_answer(understood: Understood) -> Answer:
     role = content.roles().roles[role_key]
     title = _aspect_title(aspect)
     text = f"{role.name} · {title}\n\n{getattr(role, aspect)}"
-    return Answer(text=text, buttons=_aspect_buttons(role_key, exclude=aspect), role=role_key, aspect=aspect)
+    return Answer(
+        text=text,
+        buttons=_aspect_buttons(role_key, exclude=aspect),
+        remember={"role": role_key, "role_aspect": aspect},
+    )
 
 
 def _is_follow_up(understood: Understood) -> bool:
@@ -184,7 +148,7 @@ def _pick_role(aspect: str) -> Answer:
     buttons = [ButtonSpec(role.name, payload(intent, key)) for key, role in roles.items()]
     summaries = "\n".join(f"• {role.name} – {role.summary}" for role in roles.values())
     text = f"{content.topics().topics[PICK_ROLE_TOPIC].text}\n\n{summaries}"
-    return Answer(text=text, buttons=buttons, aspect=aspect)
+    return Answer(text=text, buttons=buttons, remember={"role_aspect": aspect})
 
 
 def _aspect_title(aspect: str) -> str:
