@@ -6,6 +6,7 @@ Pure functions of what Rasa understood, so they are easy to test and reuse.
 from __future__ import annotations
 
 import content
+from actions import quiz, support_finder
 from actions.replies import Answer, ButtonSpec, Understood
 from actions.role_matching import role_from_text, role_from_value
 from content.schema import rasa_payload as payload
@@ -16,7 +17,7 @@ ROLE_ASPECT_INTENTS = {
     "ask_role_skills": "skills",
     "ask_role_risks": "risks",
     "ask_role_start": "start",
-    "ask_role_support": "support",
+    "ask_role_support": "support",  # answered by the support finder; the aspect stays for buttons
 }
 ASPECT_INTENTS = {aspect: intent for intent, aspect in ROLE_ASPECT_INTENTS.items()}
 DESCRIBED_WORK_INTENTS = {
@@ -36,12 +37,20 @@ CRISIS_SECOND_OPINION = 0.2
 FOLLOW_UP_MARGIN = 0.15
 CRISIS_LINE_TOPICS = {CRISIS_INTENT}  # their text ends where the help lines begin
 ROLE_INTENTS = {*ROLE_ASPECT_INTENTS, *DESCRIBED_WORK_INTENTS, FOLLOW_UP_INTENT}
+# Intents whose answers are built by code from content, not read from topics.yml.
+ANSWERED_WITHOUT_TOPIC = ROLE_INTENTS | quiz.QUIZ_INTENTS | support_finder.FINDER_INTENTS
 
 
 def answer(understood: Understood) -> Answer:
     intent = understood.intent
     if might_be_crisis(understood):
         return topic_answer(CRISIS_INTENT)
+    if quiz.is_quiz_turn(understood):
+        return quiz.answer(understood)
+    if intent in support_finder.FINDER_INTENTS or (
+        _is_follow_up(understood) and understood.remembered_aspect == "support"
+    ):
+        return support_finder.answer(understood)
     if intent in ROLE_INTENTS:
         return _role_answer(understood)
     if intent == FALLBACK_TOPIC:

@@ -16,7 +16,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 import content
-from bot.bridge import Bridge
+from bot.bridge import COMMAND_PAYLOADS, Bridge
 from bot.handlers import RoleGuideHandlers
 from bot.settings import Settings
 
@@ -52,7 +52,9 @@ def build_application(
 def register_handlers(application: Application, handlers: RoleGuideHandlers) -> None:
     application.add_handler(CommandHandler("start", handlers.start, filters=FROM_PEOPLE))
     application.add_handler(CommandHandler("help", handlers.help, filters=FROM_PEOPLE))
-    application.add_handler(CommandHandler("roles", handlers.roles, filters=FROM_PEOPLE))
+    application.add_handler(
+        CommandHandler(list(COMMAND_PAYLOADS), handlers.rasa_command, filters=FROM_PEOPLE)
+    )
     application.add_handler(MessageHandler(FROM_PEOPLE & filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(FROM_PEOPLE & filters.TEXT, handlers.text))
     application.add_handler(CallbackQueryHandler(handlers.button))

@@ -16,8 +16,11 @@ from bot.rasa_client import Button, RasaRestClient, RasaUnavailable, Reply
 
 log = logging.getLogger(__name__)
 
-# What the /roles command asks Rasa (an intent payload).
-ROLES_OVERVIEW_PAYLOAD = "/ask_roles_overview"
+# Commands answered by Rasa: what each asks it (an intent payload).
+COMMAND_PAYLOADS = {
+    "roles": "/ask_roles_overview",
+    "quiz": "/quiz_restart",
+}
 
 # Longer messages are cut before Rasa sees them (enough for any real question);
 # the person is told that only the first part was read.

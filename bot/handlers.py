@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 import content
-from bot.bridge import ROLES_OVERVIEW_PAYLOAD, Bridge, offline_replies, welcome_reply
+from bot.bridge import COMMAND_PAYLOADS, Bridge, offline_replies, welcome_reply
 from bot.button_payloads import ButtonPayloads
 from bot.rasa_client import Reply
 from bot.rendering import inline_keyboard, split_for_telegram, to_html
@@ -56,8 +56,11 @@ class RoleGuideHandlers:
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._send(update.effective_message, [Reply(content.bot_texts().help)])
 
-    async def roles(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._ask_rasa(update.effective_message, ROLES_OVERVIEW_PAYLOAD, context)
+    async def rasa_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/roles, /quiz: commands whose answer comes from Rasa (see COMMAND_PAYLOADS)."""
+        message = update.effective_message
+        command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
+        await self._ask_rasa(message, COMMAND_PAYLOADS[command], context)
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 import content
-from bot.bridge import ROLES_OVERVIEW_PAYLOAD, Bridge, welcome_reply
+from bot.bridge import COMMAND_PAYLOADS, Bridge, welcome_reply
 from bot.rasa_client import Button, Reply
 
 TERMINAL_CHAT_ID = "terminal"
@@ -47,8 +47,8 @@ async def replies_for(bridge: Bridge, typed: str, buttons: Sequence[Button]) -> 
         return [welcome_reply()]
     if command == "/help":
         return [Reply(texts.help)]
-    if command == "/roles":
-        return await bridge.reply_to(TERMINAL_CHAT_ID, ROLES_OVERVIEW_PAYLOAD)
+    if command and command[1:] in COMMAND_PAYLOADS:
+        return await bridge.reply_to(TERMINAL_CHAT_ID, COMMAND_PAYLOADS[command[1:]])
     if command is not None:
         return [Reply(texts.unknown_command)]
     return await bridge.reply_to(TERMINAL_CHAT_ID, to_send(typed, buttons))

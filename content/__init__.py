@@ -14,7 +14,15 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel
 
-from content.schema import BotTexts, CrisisLine, CrisisLinesFile, RolesFile, TopicsFile
+from content.schema import (
+    BotTexts,
+    CrisisLine,
+    CrisisLinesFile,
+    QuizFile,
+    RolesFile,
+    SupportCatalogue,
+    TopicsFile,
+)
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -48,6 +56,16 @@ def topics() -> TopicsFile:
 
 
 @cache
+def quiz() -> QuizFile:
+    return _load("quiz.yml", QuizFile)
+
+
+@cache
+def support_catalogue() -> SupportCatalogue:
+    return _load("support_catalogue.yml", SupportCatalogue)
+
+
+@cache
 def bot_texts() -> BotTexts:
     return _load("bot.yml", BotTexts)
 
@@ -72,14 +90,15 @@ def crisis_lines_text(region: str | None = None) -> str:
     return "\n".join([*bullets, crisis_lines_file().elsewhere])
 
 
+LOADERS = (roles, topics, quiz, support_catalogue, bot_texts, crisis_lines_file)
+
+
 def load_all() -> None:
     """Load and validate every file now (start-up), so errors show before the first user does."""
-    roles()
-    topics()
-    bot_texts()
-    crisis_lines_file()
+    for loader in LOADERS:
+        loader()
 
 
 def reload() -> None:
-    for loader in (roles, topics, bot_texts, crisis_lines_file):
+    for loader in LOADERS:
         loader.cache_clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 RoleKey = Literal["community_builder", "improvement_expert", "disruptor_advocate", "citizen_leader"]
 Aspect = Literal["about", "examples", "skills", "risks", "start", "support"]
@@ -13,11 +13,13 @@ Aspect = Literal["about", "examples", "skills", "risks", "start", "support"]
 MAX_ANSWER_CHARS = 1200  # a phone screen and a bit; Telegram's own limit is 4096
 
 
-def rasa_payload(intent: str, role: str | None = None) -> str:
+def rasa_payload(intent: str, role: str | None = None, **entities: str) -> str:
     """A Rasa button payload, e.g. '/ask_role_skills{"role":"citizen_leader"}' (short: fits Telegram)."""
-    if role is None:
+    if role is not None:
+        entities = {"role": role, **entities}
+    if not entities:
         return f"/{intent}"
-    return f"/{intent}{json.dumps({'role': role}, separators=(',', ':'))}"
+    return f"/{intent}{json.dumps(entities, separators=(',', ':'))}"
 
 
 class Strict(BaseModel):
@@ -129,3 +131,123 @@ class CrisisLinesFile(Strict):
             if not lines:
                 raise ValueError(f"region {name!r} has no lines")
         return regions
+
+
+# --- support catalogue -------------------------------------------------------------------
+
+SupportKind = Literal[
+    "training_course",
+    "peer_network",
+    "mentoring",
+    "funding_expenses",
+    "carers_support",
+    "helpline",
+    "guidance_toolkit",
+]
+Cost = Literal["free", "paid", "unknown"]
+
+
+class SupportEntry(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    offers: str = Field(min_length=10, max_length=200)  # one plain sentence
+    kinds: list[SupportKind] = Field(min_length=1)
+    roles: list[RoleKey] = Field(min_length=1)
+    where: list[str] = Field(min_length=1)  # place keys from `places`
+    url: HttpUrl
+    cost: Cost
+    for_carers: bool = False  # mainly for carers themselves
+
+
+class Place(Strict):
+    name: str
+    words: list[str] = Field(min_length=1)  # how people name it, lower case
+    within: list[str] = Field(default_factory=list)  # wider places it is part of
+
+
+class KindInfo(Strict):
+    name: str  # for buttons and headings
+    words: list[str] = Field(min_length=1)  # how people ask for it, lower case
+
+
+class FinderTexts(Strict):
+    heading: str  # "Support that could fit you{filters}:" ; {filters} e.g. " (citizen leader, online)"
+    none_exact: str  # nothing fits every wish: the nearest online or international options follow
+    no_more: str  # "That's all I have for this search."
+    more_button: str = Field(max_length=30)
+    online_button: str = Field(max_length=30)
+    cost: dict[Cost, str]  # how each cost is shown
+
+
+class SupportCatalogue(Strict):
+    texts: FinderTexts
+    home_place: str = "uk"  # assumed when a person names no place
+    kinds: dict[SupportKind, KindInfo]
+    places: dict[str, Place]
+    carer_words: list[str] = Field(min_length=1)
+    entries: list[SupportEntry] = Field(min_length=1)
+
+    @field_validator("entries")
+    @classmethod
+    def unique_ids(cls, entries: list[SupportEntry]) -> list[SupportEntry]:
+        ids = [entry.id for entry in entries]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate ids: {duplicates}")
+        return entries
+
+    @model_validator(mode="after")
+    def places_are_known(self) -> SupportCatalogue:
+        for entry in self.entries:
+            unknown = set(entry.where) - set(self.places)
+            if unknown:
+                raise ValueError(f"{entry.id}: unknown places {sorted(unknown)}")
+        for key, place in self.places.items():
+            unknown = set(place.within) - set(self.places)
+            if unknown:
+                raise ValueError(f"place {key}: unknown wider places {sorted(unknown)}")
+        return self
+
+
+# --- "which role fits me?" quiz ------------------------------------------------------------
+
+
+class QuizOption(Strict):
+    title: str = Field(min_length=1, max_length=40)  # the button
+    scores: dict[RoleKey, int] = Field(min_length=1)  # points towards each role
+
+
+class QuizQuestion(Strict):
+    id: str = Field(pattern=r"^q[0-9]+$")
+    text: str = Field(max_length=300)
+    options: list[QuizOption] = Field(min_length=2, max_length=5)
+
+
+class QuizTexts(Strict):
+    intro: str
+    progress: str  # "Question {number} of {total}"
+    result_one: str  # "{role} fits you best."  + why
+    result_mixed: str  # "You fit {roles} about equally."
+    why_intro: str
+    cancelled: str
+    not_an_answer: str  # typed something that is not one of the options
+    restart_button: str = Field(max_length=30)
+    cancel_button: str = Field(max_length=30)
+    learn_more_button: str = Field(max_length=30)
+    find_support_button: str = Field(max_length=30)
+
+
+class QuizFile(Strict):
+    texts: QuizTexts
+    why: dict[RoleKey, str]  # why this role fits, in plain words
+    questions: list[QuizQuestion] = Field(min_length=5, max_length=7)
+
+    @model_validator(mode="after")
+    def every_role_can_win(self) -> QuizFile:
+        reachable = {
+            max(option.scores, key=option.scores.get) for q in self.questions for option in q.options
+        }
+        missing = set(RoleKey.__args__) - reachable
+        if missing:
+            raise ValueError(f"no answer leads towards {sorted(missing)}")
+        return self

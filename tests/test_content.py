@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import content
-from actions.answers import FALLBACK_TOPIC, PICK_ROLE_TOPIC, ROLE_INTENTS
+from actions.answers import ANSWERED_WITHOUT_TOPIC, FALLBACK_TOPIC, PICK_ROLE_TOPIC
 from content.schema import RolesFile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ def test_every_content_file_loads_and_validates():
 
 
 def test_every_intent_that_is_not_about_one_role_has_an_answer():
-    missing = DOMAIN_INTENTS - ROLE_INTENTS - set(content.topics().topics)
+    missing = DOMAIN_INTENTS - ANSWERED_WITHOUT_TOPIC - set(content.topics().topics)
     assert not missing
 
 
@@ -87,8 +87,8 @@ def test_a_roles_file_without_all_four_roles_is_rejected():
 
 
 def test_a_broken_content_folder_fails_loudly_at_start_up(tmp_path, monkeypatch):
-    for name in ("roles.yml", "topics.yml", "bot.yml", "crisis_lines.yml"):
-        (tmp_path / name).write_text((content.content_dir() / name).read_text())
+    for path in content.content_dir().glob("*.yml"):
+        (tmp_path / path.name).write_text(path.read_text())
     (tmp_path / "bot.yml").write_text("welcome: hi\n")
     monkeypatch.setenv("ROLEGUIDE_CONTENT_DIR", str(tmp_path))
     content.reload()
@@ -105,3 +105,47 @@ def test_an_answer_too_long_for_a_phone_is_rejected():
 
     with pytest.raises(ValueError, match="too long for a phone screen"):
         Topic(text="word " * MAX_ANSWER_CHARS)
+
+
+def catalogue_data() -> dict:
+    return yaml.safe_load((content.content_dir() / "support_catalogue.yml").read_text())
+
+
+def test_the_support_catalogue_has_at_least_25_entries_each_with_a_role_and_a_web_link():
+    entries = content.support_catalogue().entries
+    assert len(entries) >= 25
+    for entry in entries:
+        assert entry.roles
+        assert entry.url.scheme == "https" and "." in (entry.url.host or "")
+
+
+def test_every_role_and_every_kind_of_help_has_entries():
+    entries = content.support_catalogue().entries
+    for role in content.roles().roles:
+        assert sum(role in e.roles for e in entries) >= 3, role
+    for kind in content.support_catalogue().kinds:
+        assert any(kind in e.kinds for e in entries), kind
+
+
+def test_a_catalogue_with_a_repeated_id_is_rejected():
+    from content.schema import SupportCatalogue
+
+    data = catalogue_data()
+    data["entries"].append(dict(data["entries"][0]))
+    with pytest.raises(ValueError, match="duplicate ids"):
+        SupportCatalogue.model_validate(data)
+
+
+def test_a_catalogue_entry_with_an_unknown_role_kind_place_or_bad_link_is_rejected():
+    from content.schema import SupportCatalogue
+
+    for field, bad in (
+        ("roles", ["nurse"]),
+        ("kinds", ["yoga"]),
+        ("where", ["atlantis"]),
+        ("url", "not a link"),
+    ):
+        data = catalogue_data()
+        data["entries"][0][field] = bad
+        with pytest.raises(ValueError):
+            SupportCatalogue.model_validate(data)

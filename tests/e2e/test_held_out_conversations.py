@@ -43,6 +43,8 @@ def expected_opening(expect: str) -> str | None:
         return opening(getattr(content.bot_texts(), rest))
     if kind == "crisis":
         return "116 123"
+    if kind == "quiz":
+        return opening(content.quiz().questions[0].text)
     raise ValueError(f"unknown expectation {expect!r}")
 
 
@@ -55,7 +57,16 @@ def turn_passes(client: TgClient, turn: dict) -> tuple[bool, str]:
         replies = client.send_sticker("🙂")
     said = transcript(replies, buttons=False)
     expects = turn["expect"] if isinstance(turn["expect"], list) else [turn["expect"]]
-    return any(expected_opening(expect) in said for expect in expects), said
+    return any(_matches(expect, said) for expect in expects), said
+
+
+def _matches(expect: str, said: str) -> bool:
+    if expect.startswith("support:"):
+        role = content.roles().roles[expect.split(":")[1]].name.lower()
+        texts = content.support_catalogue().texts
+        found = texts.heading.split("{")[0] in said or texts.none_exact.split("{")[0] in said
+        return found and role in said and "https://" in said
+    return expected_opening(expect) in said
 
 
 def test_held_out_conversations_are_answered_as_a_person_would_expect(stack, emulator_url, record_property):

@@ -1,0 +1,177 @@
+"""Finds support, training and peer networks that fit a person: role, kind of help, place, carer.
+
+Entries come from content/support_catalogue.yml. A typed question is read
+afresh (kind and place words from the catalogue, the role as everywhere
+else); a button press narrows the last search (its wishes live in slots).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import content
+from actions.replies import Answer, ButtonSpec, Understood
+from actions.role_matching import role_from_text, role_from_value
+from content.schema import SupportEntry, rasa_payload
+
+FINDER_INTENT = "ask_role_support"
+MORE_INTENT = "find_more_support"
+FINDER_INTENTS = {FINDER_INTENT, MORE_INTENT}
+PAGE_SIZE = 3
+EVERYWHERE = {"online", "international"}
+KIND_BUTTONS = 3
+
+
+@dataclass(frozen=True)
+class SupportWish:
+    role: str | None = None
+    kind: str | None = None
+    place: str | None = None
+    carer: bool = False
+
+
+def answer(understood: Understood) -> Answer:
+    wish = wish_from(understood)
+    page = int(understood.slots.get("support_page") or 0) + 1 if understood.intent == MORE_INTENT else 0
+    catalogue = content.support_catalogue()
+    texts = catalogue.texts
+    ranking = ranked(wish)
+    exact = [entry for entry in ranking if fits(entry, wish)]
+    if exact:
+        shown = exact[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        lines = [texts.heading.format(filters=_filters(wish))] if shown else [texts.no_more]
+        more_left = len(exact) > (page + 1) * PAGE_SIZE
+    else:
+        shown = [entry for entry in ranking if EVERYWHERE & set(entry.where)][:PAGE_SIZE]
+        lines = [texts.none_exact.format(filters=_filters(wish))]
+        more_left = False
+    lines += [_entry_line(number, entry) for number, entry in enumerate(shown, start=1)]
+    remember = {
+        "support_kind": wish.kind,
+        "support_place": wish.place,
+        "support_page": float(page),
+        "is_carer": wish.carer,
+        "role_aspect": "support",  # so "and for advocates?" searches again for them
+    }
+    if wish.role:
+        remember["role"] = wish.role
+    return Answer("\n\n".join(lines), _buttons(wish, more_left), remember)
+
+
+def wish_from(understood: Understood) -> SupportWish:
+    """What the person wants. Buttons and 'show more' narrow the last search; typing starts anew."""
+    slots = understood.slots
+    carer = bool(slots.get("is_carer")) or _mentions(understood.text, content.support_catalogue().carer_words)
+    role = _role(understood)
+    if understood.intent == MORE_INTENT or understood.is_button_press:
+        return SupportWish(
+            role=role,
+            kind=understood.entity("support_kind") or slots.get("support_kind"),
+            place=understood.entity("support_place") or slots.get("support_place"),
+            carer=carer,
+        )
+    return SupportWish(
+        role=role, kind=kind_from_text(understood.text), place=place_from_text(understood.text), carer=carer
+    )
+
+
+def kind_from_text(text: str) -> str | None:
+    kinds = content.support_catalogue().kinds
+    return next((key for key, kind in kinds.items() if _mentions(text, kind.words)), None)
+
+
+def place_from_text(text: str) -> str | None:
+    places = content.support_catalogue().places
+    return next((key for key, place in places.items() if _mentions(text, place.words)), None)
+
+
+def ranked(wish: SupportWish) -> list[SupportEntry]:
+    """Every entry, best fit first; free before paid when the fit is equal."""
+    entries = content.support_catalogue().entries
+    return sorted(entries, key=lambda entry: (-score(entry, wish), entry.cost != "free", entry.name))
+
+
+def score(entry: SupportEntry, wish: SupportWish) -> float:
+    points = 0.0
+    if wish.kind:
+        points += 4 if wish.kind in entry.kinds else 0
+    if wish.role:
+        points += 2 if wish.role in entry.roles else 0
+    points += _place_points(entry, wish.place)
+    if wish.carer and entry.for_carers:
+        points += 2
+    return points
+
+
+def fits(entry: SupportEntry, wish: SupportWish) -> bool:
+    """Whether an entry meets every wish the person stated."""
+    return (
+        (not wish.kind or wish.kind in entry.kinds)
+        and (not wish.role or wish.role in entry.roles)
+        and (not wish.place or _place_points(entry, wish.place) > 0)
+    )
+
+
+def _place_points(entry: SupportEntry, place: str | None) -> float:
+    catalogue = content.support_catalogue()
+    wanted = place or catalogue.home_place
+    where = set(entry.where)
+    wider = set(catalogue.places[wanted].within) if wanted in catalogue.places else set()
+    if wanted in where:
+        points = 3.0
+    elif where & wider:
+        points = 2.0  # e.g. a UK-wide service for someone in Scotland
+    elif any(wanted in catalogue.places[p].within for p in where):
+        points = 1.0  # e.g. an England-only service for someone who said "UK"
+    elif where & EVERYWHERE:
+        points = 1.0
+    else:
+        points = -2.0  # somewhere else entirely
+    return points if place else min(points, 1.0)  # no place named: only steer away from far ones
+
+
+def _role(understood: Understood) -> str | None:
+    for value in understood.role_entities:
+        role = role_from_value(value)
+        if role:
+            return role
+    typed = None if understood.is_button_press else role_from_text(understood.text)
+    return typed or role_from_value(understood.remembered_role)
+
+
+def _mentions(text: str, words: list[str]) -> bool:
+    lowered = f" {re.sub(r'[^a-z0-9 ]+', ' ', text.lower())} "
+    return any(f" {word} " in lowered for word in words)
+
+
+def _filters(wish: SupportWish) -> str:
+    catalogue = content.support_catalogue()
+    parts = []
+    if wish.role:
+        parts.append(content.roles().roles[wish.role].name.lower())
+    if wish.kind:
+        parts.append(catalogue.kinds[wish.kind].name.lower())
+    if wish.place:
+        parts.append(catalogue.places[wish.place].name)
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _entry_line(number: int, entry: SupportEntry) -> str:
+    cost = content.support_catalogue().texts.cost[entry.cost]
+    return f"{number}. {entry.name} – {entry.offers}\n{entry.url}" + (f" ({cost})" if cost else "")
+
+
+def _buttons(wish: SupportWish, more_left: bool) -> list[ButtonSpec]:
+    catalogue = content.support_catalogue()
+    buttons = []
+    if more_left:
+        buttons.append(ButtonSpec(catalogue.texts.more_button, rasa_payload(MORE_INTENT)))
+    for key, kind in list(catalogue.kinds.items()):
+        if key != wish.kind and len(buttons) < KIND_BUTTONS + int(more_left):
+            buttons.append(ButtonSpec(kind.name, rasa_payload(FINDER_INTENT, support_kind=key)))
+    if wish.place != "online":
+        buttons.append(
+            ButtonSpec(catalogue.texts.online_button, rasa_payload(FINDER_INTENT, support_place="online"))
+        )
+    return buttons
