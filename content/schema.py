@@ -9,6 +9,16 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, fiel
 
 RoleKey = Literal["community_builder", "improvement_expert", "disruptor_advocate", "citizen_leader"]
 Aspect = Literal["about", "examples", "skills", "risks", "start", "support"]
+SupportKind = Literal[
+    "training_course",
+    "peer_network",
+    "mentoring",
+    "funding_expenses",
+    "carers_support",
+    "helpline",
+    "guidance_toolkit",
+]
+
 
 MAX_ANSWER_CHARS = 1200  # a phone screen and a bit; Telegram's own limit is 4096
 
@@ -32,10 +42,12 @@ class Button(Strict):
     title: str = Field(min_length=1, max_length=40)
     intent: str = Field(pattern=r"^[a-z_]+$")
     role: RoleKey | None = None
+    support_kind: SupportKind | None = None  # with ask_role_support: a search for this kind
 
     @property
     def payload(self) -> str:
-        return rasa_payload(self.intent, self.role)
+        extra = {"support_kind": self.support_kind} if self.support_kind else {}
+        return rasa_payload(self.intent, self.role, **extra)
 
 
 class AspectButton(Strict):
@@ -135,15 +147,6 @@ class CrisisLinesFile(Strict):
 
 # --- support catalogue -------------------------------------------------------------------
 
-SupportKind = Literal[
-    "training_course",
-    "peer_network",
-    "mentoring",
-    "funding_expenses",
-    "carers_support",
-    "helpline",
-    "guidance_toolkit",
-]
 Cost = Literal["free", "paid", "unknown"]
 
 

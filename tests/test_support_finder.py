@@ -103,3 +103,12 @@ def test_a_button_narrows_the_last_search_and_show_more_pages_on():
 def test_every_finder_button_fits_telegram():
     reply, _ = ask("support for citizen leaders")
     assert all(len(b.payload.encode()) <= 64 for b in reply.buttons)
+
+
+def test_the_expenses_answer_offers_a_search_for_help_with_costs():
+    button = next(b for b in content.topics().topics["ask_expenses"].buttons if b.support_kind)
+    reply = support_finder.answer(
+        Understood(button.intent, button.payload, {"support_kind": (button.support_kind,)})
+    )
+    shown = entries_named(reply.text)
+    assert shown and all("funding_expenses" in entry.kinds for entry in shown)
