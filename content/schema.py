@@ -74,7 +74,6 @@ class Role(Strict):
     skills: AnswerText
     risks: AnswerText
     start: AnswerText
-    support: AnswerText
     sounds_like: AnswerText
 
     @field_validator("aliases")

@@ -58,7 +58,6 @@ def test_answers_are_plain_text_without_markup():
             role.skills,
             role.risks,
             role.start,
-            role.support,
             role.sounds_like,
         ]
     for text in texts:
@@ -69,7 +68,7 @@ def test_answers_fit_a_phone_screen():
     for key, topic in content.topics().topics.items():
         assert len(topic.text) <= 800, key
     for key, role in content.roles().roles.items():
-        for aspect in ("about", "examples", "skills", "risks", "start", "support", "sounds_like"):
+        for aspect in ("about", "examples", "skills", "risks", "start", "sounds_like"):
             assert len(getattr(role, aspect)) <= 800, (key, aspect)
 
 
