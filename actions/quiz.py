@@ -20,6 +20,7 @@ ANSWER_INTENT = "quiz_answer"
 RESTART_INTENT = "quiz_restart"
 CANCEL_INTENT = "quiz_cancel"
 QUIZ_INTENTS = {START_INTENT, ANSWER_INTENT, RESTART_INTENT, CANCEL_INTENT}
+HELP_INTENT = "ask_help"  # mid-quiz, "how does this work?" gets the intro and the question again
 # A role this close to the top score is named alongside it: mixed profiles are normal.
 NEAR_THE_TOP = 1
 
@@ -33,7 +34,12 @@ def is_quiz_turn(understood: Understood) -> bool:
     """
     if understood.intent in (START_INTENT, RESTART_INTENT):
         return True
-    return _active(understood) and understood.intent in (ANSWER_INTENT, CANCEL_INTENT, "nlu_fallback")
+    return _active(understood) and understood.intent in (
+        ANSWER_INTENT,
+        CANCEL_INTENT,
+        HELP_INTENT,
+        "nlu_fallback",
+    )
 
 
 def answer(understood: Understood) -> Answer:
@@ -44,6 +50,8 @@ def answer(understood: Understood) -> Answer:
         texts = content.quiz().texts
         return Answer(texts.cancelled, [], {"quiz_active": False, "quiz_answers": None})
     answers = list(understood.slots.get("quiz_answers") or [])
+    if intent == HELP_INTENT:
+        return _ask(len(answers), answers, intro=True)
     chosen = _chosen_option(understood, len(answers))
     if chosen is None:
         return _ask(len(answers), answers, prefix=content.quiz().texts.not_an_answer)
@@ -51,6 +59,11 @@ def answer(understood: Understood) -> Answer:
     if len(answers) < len(content.quiz().questions):
         return _ask(len(answers), answers)
     return _result(answers)
+
+
+def with_reminder(reply: Answer) -> Answer:
+    """An answer given while a quiz waits: the answer as usual, and a line saying the quiz is on hold."""
+    return Answer(f"{reply.text}\n\n{content.quiz().texts.paused}", reply.buttons, reply.remember)
 
 
 def scores(answers: list[int]) -> dict[str, int]:
@@ -84,12 +97,40 @@ def _chosen_option(understood: Understood, current: int) -> int | None:
     return _option_from_words(question, understood.text)
 
 
+# "the first one", "number 2", "option b": how people type a choice instead of tapping.
+_ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "one": 0,
+    "second": 1,
+    "2nd": 1,
+    "two": 1,
+    "third": 2,
+    "3rd": 2,
+    "three": 2,
+    "fourth": 3,
+    "4th": 3,
+    "four": 3,
+    "fifth": 4,
+    "5th": 4,
+    "five": 4,
+}
+_FILLER = re.compile(r"\b(the|one|number|option|answer|i'?d|pick|go with|i'?ll|please|pls)\b")
+
+
 def _option_from_words(question: QuizQuestion, text: str) -> int | None:
     typed = text.strip().lower().rstrip(".!")
-    if typed.isdigit() and 1 <= int(typed) <= len(question.options):
-        return int(typed) - 1
-    if len(typed) == 1 and "a" <= typed < chr(ord("a") + len(question.options)):
-        return ord(typed) - ord("a")
+    words = _FILLER.sub(" ", typed).split() or typed.split()
+    if len(words) == 1:
+        word = words[0]
+        if word.isdigit() and 1 <= int(word) <= len(question.options):
+            return int(word) - 1
+        if word in _ORDINALS and _ORDINALS[word] < len(question.options):
+            return _ORDINALS[word]
+        if word == "last":
+            return len(question.options) - 1
+        if len(word) == 1 and "a" <= word < chr(ord("a") + len(question.options)):
+            return ord(word) - ord("a")
     titles = [option.title.lower() for option in question.options]
     close = get_close_matches(typed, titles, n=1, cutoff=0.6)
     return titles.index(close[0]) if close else None

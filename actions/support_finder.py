@@ -60,19 +60,19 @@ def answer(understood: Understood) -> Answer:
 
 
 def wish_from(understood: Understood) -> SupportWish:
-    """What the person wants. Buttons and 'show more' narrow the last search; typing starts anew."""
+    """What the person wants: what this message says, else what the last search said.
+
+    So buttons, "show more" and "anything like that in Wales?" narrow the last
+    search, while "any training?" changes what is searched for.
+    """
     slots = understood.slots
-    carer = bool(slots.get("is_carer")) or _mentions(understood.text, content.support_catalogue().carer_words)
-    role = _role(understood)
-    if understood.intent == MORE_INTENT or understood.is_button_press:
-        return SupportWish(
-            role=role,
-            kind=understood.entity("support_kind") or slots.get("support_kind"),
-            place=understood.entity("support_place") or slots.get("support_place"),
-            carer=carer,
-        )
+    text = "" if understood.is_button_press else understood.text
+    carer = bool(slots.get("is_carer")) or _mentions(text, content.support_catalogue().carer_words)
     return SupportWish(
-        role=role, kind=kind_from_text(understood.text), place=place_from_text(understood.text), carer=carer
+        role=_role(understood),
+        kind=understood.entity("support_kind") or kind_from_text(text) or slots.get("support_kind"),
+        place=understood.entity("support_place") or place_from_text(text) or slots.get("support_place"),
+        carer=carer,
     )
 
 
@@ -96,8 +96,10 @@ def score(entry: SupportEntry, wish: SupportWish) -> float:
     points = 0.0
     if wish.kind:
         points += 4 if wish.kind in entry.kinds else 0
+    elif "helpline" in entry.kinds:
+        points -= 1  # helplines are for urgent help; a general search is about growing in a role
     if wish.role:
-        points += 2 if wish.role in entry.roles else 0
+        points += 2 + 1 / len(entry.roles) if wish.role in entry.roles else 0  # specialists first
     points += _place_points(entry, wish.place)
     if wish.carer and entry.for_carers:
         points += 2
@@ -114,21 +116,20 @@ def fits(entry: SupportEntry, wish: SupportWish) -> bool:
 
 
 def _place_points(entry: SupportEntry, place: str | None) -> float:
+    """How well an entry's places suit the place asked for (or, if none, the home place)."""
     catalogue = content.support_catalogue()
     wanted = place or catalogue.home_place
     where = set(entry.where)
     wider = set(catalogue.places[wanted].within) if wanted in catalogue.places else set()
     if wanted in where:
-        points = 3.0
-    elif where & wider:
-        points = 2.0  # e.g. a UK-wide service for someone in Scotland
-    elif any(wanted in catalogue.places[p].within for p in where):
-        points = 1.0  # e.g. an England-only service for someone who said "UK"
-    elif where & EVERYWHERE:
-        points = 1.0
-    else:
-        points = -2.0  # somewhere else entirely
-    return points if place else min(points, 1.0)  # no place named: only steer away from far ones
+        return 3.0 if place else 1.0
+    if where & wider:
+        return 2.0  # e.g. a UK-wide service for someone in Scotland
+    if where & EVERYWHERE:
+        return 1.0 if place else 0.8
+    if any(wanted in catalogue.places[p].within for p in where):
+        return 1.0 if place else 0.5  # e.g. a Wales-only service, when no nation was named
+    return -2.0  # somewhere else entirely
 
 
 def _role(understood: Understood) -> str | None:

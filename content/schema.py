@@ -233,6 +233,7 @@ class QuizTexts(Strict):
     why_intro: str
     cancelled: str
     not_an_answer: str  # typed something that is not one of the options
+    paused: str  # after an answer to something else while the quiz waits
     restart_button: str = Field(max_length=30)
     cancel_button: str = Field(max_length=30)
     learn_more_button: str = Field(max_length=30)

@@ -121,3 +121,46 @@ def test_every_quiz_button_fits_telegram():
         for index in range(len(question.options)):
             assert len(tap(question.id, index).text.encode()) <= 64
     assert all(len(b.payload.encode()) <= 64 for b in reply.buttons)
+
+
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [("2", 1), ("the first one", 0), ("b", 1), ("number 3", 2), ("i'd pick the last", 3), ("Fourth.", 3)],
+)
+def test_a_typed_choice_is_understood(typed, option):
+    question = content.quiz().questions[0]
+    assert quiz._option_from_words(question, typed) == option
+
+
+def test_a_typed_option_title_with_a_typo_is_understood():
+    question = content.quiz().questions[0]
+    title = question.options[2].title
+    assert quiz._option_from_words(question, title.lower()[:-1]) == 2
+
+
+def test_a_question_in_the_middle_of_the_quiz_is_answered_and_the_quiz_waits():
+    q1 = content.quiz().questions[0]
+    reply, slots = play(START, tap(q1.id, 0), Understood("ask_tokenism", "what is tokenism"))
+    topic = content.topics().topics["ask_tokenism"]
+    assert reply.text.startswith(topic.text)
+    assert content.quiz().texts.paused in reply.text
+    assert [b.title for b in reply.buttons] == [b.title for b in topic.buttons]
+    assert slots["quiz_answers"] == [0] and slots["quiz_active"] is True
+
+    reply, slots = play(
+        START, tap(q1.id, 0), Understood("ask_tokenism", "?"), tap(content.quiz().questions[1].id, 2)
+    )
+    assert slots["quiz_answers"] == [0, 2]
+
+
+def test_asking_how_it_works_mid_quiz_explains_and_asks_the_question_again():
+    q1 = content.quiz().questions[0]
+    reply, _ = play(START, tap(q1.id, 0), Understood("ask_help", "how many questions is there"))
+    assert content.quiz().texts.intro.strip() in reply.text
+    assert content.quiz().questions[1].text in reply.text
+
+
+def test_a_crisis_in_the_middle_of_the_quiz_gets_only_the_help_lines():
+    reply, _ = play(START, Understood("crisis", "i want to end it all", ranking=(("crisis", 0.9),)))
+    assert "116 123" in reply.text
+    assert content.quiz().questions[0].text not in reply.text

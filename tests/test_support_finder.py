@@ -112,3 +112,20 @@ def test_the_expenses_answer_offers_a_search_for_help_with_costs():
     )
     shown = entries_named(reply.text)
     assert shown and all("funding_expenses" in entry.kinds for entry in shown)
+
+
+def test_with_no_place_named_a_uk_wide_service_comes_before_one_nation_only():
+    catalogue = content.support_catalogue()
+    wish = SupportWish(kind="carers_support", carer=True)
+    order = [entry.id for entry in ranked(wish)]
+    uk_wide = [e.id for e in catalogue.entries if "uk" in e.where and "carers_support" in e.kinds]
+    one_nation = [
+        e.id for e in catalogue.entries if set(e.where) == {"wales"} and "carers_support" in e.kinds
+    ]
+    assert uk_wide and one_nation
+    assert max(order.index(i) for i in uk_wide[:1]) < min(order.index(i) for i in one_nation)
+
+
+def test_a_general_search_for_a_role_does_not_lead_with_helplines():
+    _, shown = ask("what support is there for community builders")
+    assert shown and "helpline" not in shown[0].kinds
