@@ -8,7 +8,7 @@ from __future__ import annotations
 import content
 from actions import quiz, support_finder
 from actions.replies import Answer, ButtonSpec, Understood
-from actions.role_matching import role_from_text, role_from_value
+from actions.role_matching import role_from_value, role_meant
 from content.schema import rasa_payload as payload
 
 ROLE_ASPECT_INTENTS = {
@@ -112,15 +112,6 @@ def _fallback_answer(understood: Understood) -> Answer:
     return Answer(text=base.text, buttons=buttons[:MAX_BUTTONS])
 
 
-def _which_role(understood: Understood) -> str | None:
-    """The role meant: one named in this message wins over the one remembered."""
-    for value in understood.role_entities:
-        role = role_from_value(value)
-        if role:
-            return role
-    return role_from_text(understood.text) or role_from_value(understood.remembered_role)
-
-
 def _role_answer(understood: Understood) -> Answer:
     intent = understood.intent
     if intent in DESCRIBED_WORK_INTENTS:
@@ -134,11 +125,10 @@ def _role_answer(understood: Understood) -> Answer:
 
     if _is_follow_up(understood):
         aspect = understood.remembered_aspect or "about"
-        named = [role_from_value(v) for v in understood.role_entities]
-        role_key = next((r for r in named if r), None) or role_from_text(understood.text)
+        role_key = role_meant(understood.role_entities, understood.text, remembered=None)  # a new role
     else:
         aspect = ROLE_ASPECT_INTENTS[intent]
-        role_key = _which_role(understood)
+        role_key = role_meant(understood.role_entities, understood.text, understood.remembered_role)
 
     if role_key is None:
         return _pick_role(aspect)

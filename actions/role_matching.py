@@ -58,3 +58,13 @@ def role_from_text(text: str) -> str | None:
             if close and " " in close[0]:
                 return index[close[0]]
     return None
+
+
+def role_meant(named: tuple[str, ...], text: str, remembered: object) -> str | None:
+    """The role a message is about: one the model found in it, else one in its words, else the
+    role already under discussion."""
+    for value in named:
+        role = role_from_value(value)
+        if role:
+            return role
+    return role_from_text(text) or role_from_value(remembered)

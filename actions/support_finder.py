@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import content
 from actions.replies import Answer, ButtonSpec, Understood
-from actions.role_matching import role_from_text, role_from_value
+from actions.role_matching import role_meant
 from content.schema import SupportEntry, rasa_payload
 
 FINDER_INTENT = "ask_role_support"
@@ -69,7 +69,7 @@ def wish_from(understood: Understood) -> SupportWish:
     text = "" if understood.is_button_press else understood.text
     carer = bool(slots.get("is_carer")) or _mentions(text, content.support_catalogue().carer_words)
     return SupportWish(
-        role=_role(understood),
+        role=role_meant(understood.role_entities, text, understood.remembered_role),
         kind=understood.entity("support_kind") or kind_from_text(text) or slots.get("support_kind"),
         place=understood.entity("support_place") or place_from_text(text) or slots.get("support_place"),
         carer=carer,
@@ -130,15 +130,6 @@ def _place_points(entry: SupportEntry, place: str | None) -> float:
     if any(wanted in catalogue.places[p].within for p in where):
         return 1.0 if place else 0.5  # e.g. a Wales-only service, when no nation was named
     return -2.0  # somewhere else entirely
-
-
-def _role(understood: Understood) -> str | None:
-    for value in understood.role_entities:
-        role = role_from_value(value)
-        if role:
-            return role
-    typed = None if understood.is_button_press else role_from_text(understood.text)
-    return typed or role_from_value(understood.remembered_role)
 
 
 def _mentions(text: str, words: list[str]) -> bool:

@@ -15,6 +15,7 @@ import yaml
 import content
 from actions.support_finder import SupportWish, fits
 from tests.e2e.conftest import TOKEN, TgClient, transcript
+from tests.test_support_finder import entries_named
 
 pytestmark = pytest.mark.e2e
 
@@ -63,15 +64,10 @@ def turn_passes(client: TgClient, turn: dict) -> tuple[bool, str]:
     return any(_matches(expect, said) for expect in expects), said
 
 
-def _shown_entries(said: str) -> list:
-    links = {line.split(" ")[0] for line in said.splitlines()}
-    return [entry for entry in content.support_catalogue().entries if str(entry.url) in links]
-
-
 def _finder_matches(wanted: dict, said: str) -> bool:
     """A finder answer whose entries fit everything the person asked for."""
     texts = content.support_catalogue().texts
-    shown = _shown_entries(said)
+    shown = entries_named(said)
     if texts.heading.split("{")[0] not in said or not shown:
         return False
     wish = SupportWish(role=wanted.get("role"), kind=wanted.get("kind"), place=wanted.get("place"))
@@ -103,7 +99,7 @@ def _matches(expect: str | dict, said: str) -> bool:
         return _structured_matches(expect, said)
     if expect == "finds_nothing_exact":
         return content.support_catalogue().texts.none_exact.split("{")[0] in said and bool(
-            _shown_entries(said)
+            entries_named(said)
         )
     if expect == "quiz_result":
         return _is_quiz_result(said)
