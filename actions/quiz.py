@@ -166,9 +166,11 @@ def _result(answers: list[int]) -> Answer:
     why = "\n\n".join(quiz.why[role] for role in best)
     text = f"{headline}\n\n{quiz.texts.why_intro}\n{why}"
     first = best[0]
+    # One role: "Learn about this role". Several: a button named after each.
     buttons = [
         ButtonSpec(
-            f"{quiz.texts.learn_more_button}: {roles[role].name}"[:40], rasa_payload("ask_role_about", role)
+            quiz.texts.learn_more_button if len(best) == 1 else roles[role].name,
+            rasa_payload("ask_role_about", role),
         )
         for role in best
     ]

@@ -164,3 +164,15 @@ def test_a_crisis_in_the_middle_of_the_quiz_gets_only_the_help_lines():
     reply, _ = play(START, Understood("crisis", "i want to end it all", ranking=(("crisis", 0.9),)))
     assert "116 123" in reply.text
     assert content.quiz().questions[0].text not in reply.text
+
+
+def test_result_buttons_are_whole_labels_one_per_role_when_mixed():
+    single = quiz._result([best_option_for(q, "improvement_expert") for q in content.quiz().questions])
+    assert single.buttons[0].title == content.quiz().texts.learn_more_button
+    names = {role.name for role in content.roles().roles.values()}
+    questions = content.quiz().questions
+    for answers in itertools.product(*(range(len(q.options)) for q in questions)):
+        if len(quiz.best_roles(quiz.scores(list(answers)))) > 1:
+            mixed = quiz._result(list(answers))
+            break
+    assert {b.title for b in mixed.buttons} & names
