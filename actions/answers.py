@@ -41,22 +41,22 @@ ROLE_INTENTS = {*ROLE_ASPECT_INTENTS, *DESCRIBED_WORK_INTENTS, FOLLOW_UP_INTENT}
 ANSWERED_WITHOUT_TOPIC = ROLE_INTENTS | quiz.QUIZ_INTENTS | support_finder.FINDER_INTENTS
 
 
-# Answers given mid-quiz without the "quiz on hold" line after them.
-NO_QUIZ_REMINDER = {CRISIS_INTENT, "goodbye"}
+# Answers given mid-quiz without the "quiz on hold" line after them (a crisis answer stands alone too).
+NO_QUIZ_REMINDER = {"goodbye"}
 
 
 def answer(understood: Understood) -> Answer:
+    if might_be_crisis(understood):
+        return topic_answer(CRISIS_INTENT)
     reply = _answer(understood)
     quiz_waits = understood.slots.get("quiz_active") and reply.remember.get("quiz_active") is None
-    if quiz_waits and understood.intent not in NO_QUIZ_REMINDER and not might_be_crisis(understood):
+    if quiz_waits and understood.intent not in NO_QUIZ_REMINDER:
         return quiz.with_reminder(reply)
     return reply
 
 
 def _answer(understood: Understood) -> Answer:
     intent = understood.intent
-    if might_be_crisis(understood):
-        return topic_answer(CRISIS_INTENT)
     if quiz.is_quiz_turn(understood):
         return quiz.answer(understood)
     if intent in support_finder.FINDER_INTENTS or (
