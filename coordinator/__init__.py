@@ -1,0 +1,1 @@
+"""Coordinator tools: figures from feedback, charts, the HTML report and the `roleguide` command."""
