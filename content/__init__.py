@@ -18,6 +18,7 @@ from content.schema import (
     BotTexts,
     CrisisLine,
     CrisisLinesFile,
+    FeedbackFile,
     QuizFile,
     RolesFile,
     SupportCatalogue,
@@ -66,6 +67,11 @@ def support_catalogue() -> SupportCatalogue:
 
 
 @cache
+def feedback() -> FeedbackFile:
+    return _load("feedback.yml", FeedbackFile)
+
+
+@cache
 def bot_texts() -> BotTexts:
     return _load("bot.yml", BotTexts)
 
@@ -90,7 +96,7 @@ def crisis_lines_text(region: str | None = None) -> str:
     return "\n".join([*bullets, crisis_lines_file().elsewhere])
 
 
-LOADERS = (roles, topics, quiz, support_catalogue, bot_texts, crisis_lines_file)
+LOADERS = (roles, topics, quiz, support_catalogue, bot_texts, crisis_lines_file, feedback)
 
 
 def load_all() -> None:

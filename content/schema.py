@@ -254,3 +254,51 @@ class QuizFile(Strict):
         if missing:
             raise ValueError(f"no answer leads towards {sorted(missing)}")
         return self
+
+
+class FeedbackTexts(Strict):
+    ask_rating: str
+    rating_again: str
+    ask_comment: str
+    ask_about: str
+    thanks: str
+    cancelled: str
+    put_aside: str
+    invite: str
+
+
+class FeedbackButtons(Strict):
+    skip: str = Field(max_length=30)
+    stop: str = Field(max_length=30)
+    invite: str = Field(max_length=30)
+
+
+class FeedbackFile(Strict):
+    texts: FeedbackTexts
+    buttons: FeedbackButtons
+    rating_titles: list[str] = Field(min_length=5, max_length=5)
+    rating_words: dict[int, list[str]]
+    skip_words: list[str] = Field(min_length=1)
+    stop_words: list[str] = Field(min_length=1)
+    about_topics: dict[str, str] = Field(min_length=1)  # key -> label; must include "general"
+    invite_after_answers: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def consistent(self) -> FeedbackFile:
+        if set(self.rating_words) - set(range(1, 6)):
+            raise ValueError("rating_words keys must be 1 to 5")
+        if "general" not in self.about_topics:
+            raise ValueError('about_topics needs a "general" entry')
+        words = [
+            w for group in (*self.rating_words.values(), self.skip_words, self.stop_words) for w in group
+        ]
+        repeated = sorted({w for w in words if words.count(w) > 1})
+        if repeated:
+            raise ValueError(f"words listed twice: {repeated}")
+        return self
+
+    def about_label(self, key: str | None, role_names: dict[str, str]) -> str:
+        """A readable name for a stored 'about' key (a role or a topic)."""
+        if key is None:
+            return self.about_topics["general"]
+        return role_names.get(key) or self.about_topics.get(key) or key

@@ -30,7 +30,9 @@ class FeedbackRecord:
     bot_version: str
 
     @classmethod
-    def new(cls, rating: int, comment: str | None, about: str | None, day: date | None = None) -> FeedbackRecord:
+    def new(
+        cls, rating: int, comment: str | None, about: str | None, day: date | None = None
+    ) -> FeedbackRecord:
         if rating not in RATINGS:
             raise ValueError(f"a rating is 1 to 5, not {rating!r}")
         cleaned = scrub(comment.strip())[:MAX_COMMENT_CHARS] if comment and comment.strip() else None

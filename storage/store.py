@@ -65,7 +65,9 @@ class Store:
         with self.sessions() as session:
             return list(session.scalars(query))
 
-    def unanswered(self, include_reviewed: bool = False, since: date | None = None) -> list[UnansweredQuestion]:
+    def unanswered(
+        self, include_reviewed: bool = False, since: date | None = None
+    ) -> list[UnansweredQuestion]:
         query = select(UnansweredQuestion).order_by(UnansweredQuestion.day, UnansweredQuestion.id)
         if not include_reviewed:
             query = query.where(UnansweredQuestion.reviewed.is_(False))
