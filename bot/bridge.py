@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 COMMAND_PAYLOADS = {
     "roles": "/ask_roles_overview",
     "quiz": "/quiz_restart",
+    "feedback": "/give_feedback",
 }
 
 # Longer messages are cut before Rasa sees them (enough for any real question);
