@@ -9,8 +9,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import content
+from actions import saving
 from actions.answers import answer
 from actions.replies import Answer, Understood
+from storage.records import UnansweredRecord
 
 
 def understood_from(tracker: Tracker) -> Understood:
@@ -49,6 +51,8 @@ class ActionAnswer(Action):
         understood = understood_from(tracker)
         reply = answer(understood)
         send(dispatcher, reply)
+        if reply.unanswered:  # for the coordinators: what people ask that we can't yet answer
+            await saving.save(UnansweredRecord.new(understood.text))
         return [
             SlotSet(slot, value)
             for slot, value in reply.remember.items()

@@ -5,8 +5,10 @@ Pure functions of what Rasa understood, so they are easy to test and reuse.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import content
-from actions import quiz, support_finder
+from actions import feedback, quiz, support_finder
 from actions.replies import Answer, ButtonSpec, Understood
 from actions.role_matching import role_from_value, role_meant
 from content.schema import rasa_payload as payload
@@ -38,7 +40,10 @@ FOLLOW_UP_MARGIN = 0.15
 CRISIS_LINE_TOPICS = {CRISIS_INTENT}  # their text ends where the help lines begin
 ROLE_INTENTS = {*ROLE_ASPECT_INTENTS, *DESCRIBED_WORK_INTENTS, FOLLOW_UP_INTENT}
 # Intents whose answers are built by code from content, not read from topics.yml.
-ANSWERED_WITHOUT_TOPIC = ROLE_INTENTS | quiz.QUIZ_INTENTS | support_finder.FINDER_INTENTS
+# (give_feedback starts the feedback form, which asks its own questions.)
+ANSWERED_WITHOUT_TOPIC = (
+    ROLE_INTENTS | quiz.QUIZ_INTENTS | support_finder.FINDER_INTENTS | {feedback.START_INTENT}
+)
 
 
 # Answers given mid-quiz without the "quiz on hold" line after them (a crisis answer stands alone too).
@@ -47,7 +52,12 @@ NO_QUIZ_REMINDER = {"goodbye"}
 
 def answer(understood: Understood) -> Answer:
     if might_be_crisis(understood):
-        return topic_answer(CRISIS_INTENT)
+        # Never followed by an invitation to rate us, in this conversation.
+        return replace(topic_answer(CRISIS_INTENT), remember={feedback.INVITED: True})
+    return feedback.with_invite(_answer_with_quiz_reminder(understood), understood)
+
+
+def _answer_with_quiz_reminder(understood: Understood) -> Answer:
     reply = _answer(understood)
     quiz_waits = understood.slots.get("quiz_active") and reply.remember.get("quiz_active") is None
     if quiz_waits and understood.intent not in NO_QUIZ_REMINDER:
@@ -109,7 +119,7 @@ def _fallback_answer(understood: Understood) -> Answer:
     ]
     seen = {button.payload for button in suggested}
     buttons = suggested + [button for button in base.buttons if button.payload not in seen]
-    return Answer(text=base.text, buttons=buttons[:MAX_BUTTONS])
+    return Answer(text=base.text, buttons=buttons[:MAX_BUTTONS], unanswered=not understood.is_button_press)
 
 
 def _role_answer(understood: Understood) -> Answer:

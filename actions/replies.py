@@ -21,6 +21,7 @@ class Answer:
     text: str
     buttons: list[ButtonSpec] = field(default_factory=list)
     remember: dict[str, Any] = field(default_factory=dict)  # slots to set for later turns
+    unanswered: bool = False  # the bot could not answer: the question goes to the coordinators' log
 
 
 @dataclass(frozen=True)

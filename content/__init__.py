@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from content.schema import (
     BotTexts,
+    CoordinatorTexts,
     CrisisLine,
     CrisisLinesFile,
     FeedbackFile,
@@ -77,6 +78,11 @@ def bot_texts() -> BotTexts:
 
 
 @cache
+def coordinator_texts() -> CoordinatorTexts:
+    return _load("coordinator.yml", CoordinatorTexts)
+
+
+@cache
 def crisis_lines_file() -> CrisisLinesFile:
     loaded = _load("crisis_lines.yml", CrisisLinesFile)
     if loaded.default_region not in loaded.regions:
@@ -96,7 +102,7 @@ def crisis_lines_text(region: str | None = None) -> str:
     return "\n".join([*bullets, crisis_lines_file().elsewhere])
 
 
-LOADERS = (roles, topics, quiz, support_catalogue, bot_texts, crisis_lines_file, feedback)
+LOADERS = (roles, topics, quiz, support_catalogue, bot_texts, crisis_lines_file, feedback, coordinator_texts)
 
 
 def load_all() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import string
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
@@ -263,6 +264,7 @@ class FeedbackTexts(Strict):
     ask_about: str
     thanks: str
     cancelled: str
+    not_saved: str
     put_aside: str
     invite: str
 
@@ -273,6 +275,11 @@ class FeedbackButtons(Strict):
     invite: str = Field(max_length=30)
 
 
+class FeedbackTopic(Strict):
+    label: str = Field(max_length=40)
+    words: list[str] = Field(default_factory=list)
+
+
 class FeedbackFile(Strict):
     texts: FeedbackTexts
     buttons: FeedbackButtons
@@ -280,7 +287,7 @@ class FeedbackFile(Strict):
     rating_words: dict[int, list[str]]
     skip_words: list[str] = Field(min_length=1)
     stop_words: list[str] = Field(min_length=1)
-    about_topics: dict[str, str] = Field(min_length=1)  # key -> label; must include "general"
+    about_topics: dict[str, FeedbackTopic] = Field(min_length=1)  # must include "general"
     invite_after_answers: int = Field(ge=1)
 
     @model_validator(mode="after")
@@ -300,5 +307,70 @@ class FeedbackFile(Strict):
     def about_label(self, key: str | None, role_names: dict[str, str]) -> str:
         """A readable name for a stored 'about' key (a role or a topic)."""
         if key is None:
-            return self.about_topics["general"]
-        return role_names.get(key) or self.about_topics.get(key) or key
+            return self.about_topics["general"].label
+        topic = self.about_topics.get(key)
+        return role_names.get(key) or (topic.label if topic else key)
+
+
+# --- what coordinators read in Telegram ----------------------------------------------------
+
+
+# The {names} each coordinator text may use: the code fills in exactly these.
+COORDINATOR_PLACEHOLDERS: dict[str, set[str]] = {
+    "digest_heading": {"first_day", "last_day"},
+    "no_feedback_yet": {"weeks"},
+    "feedback_figures": {"count", "average"},
+    "compared_up": {"change", "previous"},
+    "compared_down": {"change", "previous"},
+    "compared_same": {"previous"},
+    "by_about_line": {"label", "count", "average"},
+    "open_questions": {"count"},
+    "question_line": {"text", "count"},
+    "comment_line": {"comment", "rating"},
+    "chart_caption": {"weeks"},
+    "unanswered_more": {"count"},
+}
+
+
+class CoordinatorTexts(Strict):
+    """coordinator.yml: the digest, the open-questions list, their buttons and menu; plain text."""
+
+    digest_heading: str  # {first_day} {last_day}
+    no_feedback_yet: str  # {weeks}
+    no_feedback_this_week: str
+    feedback_figures: str  # {count} {average}
+    compared_up: str  # {change} {previous}
+    compared_down: str  # {change} {previous}
+    compared_same: str  # {previous}
+    compared_none: str
+    by_about_heading: str
+    by_about_line: str  # {label} {count} {average}
+    open_questions: str  # {count}
+    top_questions_heading: str
+    question_line: str  # {text} {count}
+    see_all_questions: str
+    comments_heading: str
+    comment_line: str  # {comment} {rating}
+    chart_caption: str = Field(max_length=1024)  # {weeks}
+    unanswered_heading: str
+    unanswered_more: str  # {count}
+    nothing_open: str
+    mark_reviewed_button: str = Field(min_length=1, max_length=40)
+    marked_reviewed: str
+    already_reviewed: str
+    list_expired: str
+    not_for_you: str = Field(max_length=200)  # a pop-up notice: Telegram allows 200 characters
+    database_unreadable: str
+    commands: list[Command] = Field(min_length=1)  # the menu shown only in coordinators' chats
+
+    @model_validator(mode="after")
+    def known_placeholders(self) -> CoordinatorTexts:
+        """A {name} the code does not fill in would fail at 9 am on digest day: fail at start-up instead."""
+        for name, text in self:
+            if not isinstance(text, str):
+                continue
+            used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+            unknown = used - COORDINATOR_PLACEHOLDERS.get(name, set())
+            if unknown:
+                raise ValueError(f"{name}: unknown placeholders {sorted(unknown)}")
+        return self
