@@ -62,6 +62,7 @@ class Store:
         query = select(Feedback).order_by(Feedback.day, Feedback.id)
         if since is not None:
             query = query.where(Feedback.day >= since)
+        self.ensure_schema()
         with self.sessions() as session:
             return list(session.scalars(query))
 
@@ -73,12 +74,14 @@ class Store:
             query = query.where(UnansweredQuestion.reviewed.is_(False))
         if since is not None:
             query = query.where(UnansweredQuestion.day >= since)
+        self.ensure_schema()
         with self.sessions() as session:
             return list(session.scalars(query))
 
     def mark_reviewed(self, ids: Iterable[int]) -> int:
         """Mark these unanswered questions as reviewed; returns how many were still open."""
         wanted = list(ids)
+        self.ensure_schema()
         with self.sessions.begin() as session:
             result = session.execute(
                 update(UnansweredQuestion)
