@@ -74,10 +74,11 @@ class Stack:
         return process
 
     def start_services(self, timeout: float = 180.0) -> None:
-        """Start the action server and Rasa, and wait until both answer."""
+        """Bring the feedback database up to date, start the action server and Rasa; wait for both."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if not MODEL.exists():
             raise SystemExit(f"No trained model at {MODEL}: run `make model` first.")
+        subprocess.run([sys.executable, "-m", "storage"], cwd=ROOT, env=self.service_env(), check=True)
         self._spawn(
             "actions",
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
