@@ -22,7 +22,16 @@ def data_dir() -> Path:
 
 def database_url() -> str:
     """DATABASE_URL (PostgreSQL, say), else a SQLite file in the data folder."""
-    return os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{data_dir().resolve() / DATABASE_FILE}"
+    url = os.environ.get("DATABASE_URL", "").strip()
+    return with_driver(url) if url else f"sqlite:///{data_dir().resolve() / DATABASE_FILE}"
+
+
+def with_driver(url: str) -> str:
+    """'postgresql://…' (as hosting services write it) -> the psycopg 3 driver this project installs."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
 
 
 def sqlite_path(url: str) -> Path | None:

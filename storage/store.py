@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
-from storage.database import data_dir, database_url, make_engine, upgrade
+from storage.database import data_dir, database_url, make_engine, upgrade, with_driver
 from storage.models import Feedback, UnansweredQuestion
 from storage.records import FeedbackRecord, Record, UnansweredRecord
 from storage.spool import Spool
@@ -23,7 +23,7 @@ class Store:
     """One database (DATABASE_URL or the SQLite default) and its spool file."""
 
     def __init__(self, url: str | None = None, spool_path: Path | None = None) -> None:
-        self.url = url or database_url()
+        self.url = with_driver(url) if url else database_url()
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.spool = Spool(spool_path or data_dir() / SPOOL_FILE)

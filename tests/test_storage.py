@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -13,6 +15,7 @@ from storage.database import make_engine, upgrade
 from storage.records import FeedbackRecord, UnansweredRecord
 from storage.scrubbing import scrub
 from storage.store import Store
+from tests.postgres import postgres_bin, throwaway_postgres
 
 
 @pytest.mark.parametrize(
@@ -136,3 +139,26 @@ def test_the_sqlite_database_lets_a_reader_in_while_a_writer_works(store):
     store.save(FeedbackRecord.new(4, None, None))
     path = store.engine.url.database
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    if postgres_bin() is None and not os.environ.get("CI"):
+        pytest.skip("PostgreSQL is not installed here (CI installs it)")
+    with throwaway_postgres() as url:
+        yield url
+
+
+def test_postgresql_works_through_database_url(postgres_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", postgres_url)  # written as hosting services write it
+    store = Store(spool_path=tmp_path / "spool.jsonl")
+
+    assert store.save(FeedbackRecord.new(5, "email me at a@b.org", "citizen_leader")) is True
+    assert store.save(UnansweredRecord.new("what is a care act assessment")) is True
+    [question] = store.unanswered()
+    assert store.mark_reviewed([question.id]) == 1
+
+    assert store.engine.dialect.name == "postgresql"
+    assert [(f.rating, f.comment) for f in store.feedback()] == [(5, "email me at [email]")]
+    assert store.unanswered() == []
+    assert not (tmp_path / "spool.jsonl").exists()
