@@ -10,7 +10,7 @@ from bot.app import build_application
 from bot.bridge import Bridge
 from bot.pseudonym import load_or_create_secret
 from bot.rasa_client import RasaRestClient
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.terminal_chat import chat
 
 log = logging.getLogger("bot")
@@ -29,7 +29,10 @@ def make_bridge(settings: Settings) -> Bridge:
 
 
 def main() -> None:
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        raise SystemExit(f"Cannot start the Role Guide: {error}") from None
     configure_logging(settings.log_level)
     content.load_all()
     if not settings.telegram_token:

@@ -17,8 +17,10 @@ from telegram.request import BaseRequest
 
 import content
 from bot.bridge import COMMAND_PAYLOADS, Bridge
+from bot.coordinator_commands import CALLBACK_PATTERN, CoordinatorCommands, schedule_weekly_digest
 from bot.handlers import RoleGuideHandlers
 from bot.settings import Settings
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -31,30 +33,47 @@ def build_application(
     bridge: Bridge,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    store: Store | None = None,
 ) -> Application:
-    """The bot, pointed at settings.telegram_api_url. Tests pass their own offline `request`."""
+    """The bot, pointed at settings.telegram_api_url. Tests pass their own offline `request` and `store`."""
+    handlers = RoleGuideHandlers(bridge)
+    coordinators = CoordinatorCommands(
+        settings.coordinator_ids,
+        store if store is not None else Store(settings.database_url),
+        settings.digest_timezone,
+        refuse=handlers.unknown_command,
+    )
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token or "")
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
         .concurrent_updates(True)
-        .post_init(_set_command_menu)
+        .post_init(lambda app: _set_command_menu(app, coordinators))
         .post_shutdown(lambda _app: bridge.aclose())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     application = builder.build()
-    register_handlers(application, RoleGuideHandlers(bridge))
+    register_handlers(application, handlers, coordinators)
+    schedule_weekly_digest(application, settings, coordinators)
     return application
 
 
-def register_handlers(application: Application, handlers: RoleGuideHandlers) -> None:
+def register_handlers(
+    application: Application, handlers: RoleGuideHandlers, coordinators: CoordinatorCommands
+) -> None:
+    """In order: the first handler that matches an update answers it."""
     application.add_handler(CommandHandler("start", handlers.start, filters=FROM_PEOPLE))
     application.add_handler(CommandHandler("help", handlers.help, filters=FROM_PEOPLE))
     application.add_handler(
         CommandHandler(list(COMMAND_PAYLOADS), handlers.rasa_command, filters=FROM_PEOPLE)
     )
+    # Coordinators' commands come before unknown_command (what anyone else gets from them), and
+    # their button before the general one, so it never reaches Rasa.
+    application.add_handler(CommandHandler("digest", coordinators.digest, filters=FROM_PEOPLE))
+    application.add_handler(CommandHandler("unanswered", coordinators.unanswered, filters=FROM_PEOPLE))
+    application.add_handler(CallbackQueryHandler(coordinators.mark_reviewed, pattern=CALLBACK_PATTERN))
     application.add_handler(MessageHandler(FROM_PEOPLE & filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(FROM_PEOPLE & filters.TEXT, handlers.text))
     application.add_handler(CallbackQueryHandler(handlers.button))
@@ -64,7 +83,9 @@ def register_handlers(application: Application, handlers: RoleGuideHandlers) -> 
     application.add_error_handler(handlers.error)
 
 
-async def _set_command_menu(application: Application) -> None:
+async def _set_command_menu(application: Application, coordinators: CoordinatorCommands) -> None:
+    """The public menu for everyone; coordinators' own chats also list their commands."""
     commands = [BotCommand(c.command, c.description) for c in content.bot_texts().commands]
     await application.bot.set_my_commands(commands)
     log.info("command menu set (%d commands)", len(commands))
+    await coordinators.set_command_menus(application.bot, commands)

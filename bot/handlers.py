@@ -8,7 +8,7 @@ import re
 import weakref
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -119,17 +119,22 @@ class RoleGuideHandlers:
 
     async def _send(self, message: Message, replies: Sequence[Reply]) -> None:
         for reply in replies:
-            pieces = split_for_telegram(reply.text)
-            for index, piece in enumerate(pieces):
-                is_last = index == len(pieces) - 1
-                keyboard = inline_keyboard(reply.buttons, self.payloads) if is_last else None
-                await message.get_bot().send_message(
-                    chat_id=message.chat_id,
-                    text=to_html(piece),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard,
-                    disable_web_page_preview=True,
-                )
+            keyboard = inline_keyboard(reply.buttons, self.payloads)
+            await send_text(message.get_bot(), message.chat_id, reply.text, keyboard)
+
+
+async def send_text(bot: Bot, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Plain text as escaped HTML, split under Telegram's limit; the keyboard goes on the last piece."""
+    pieces = split_for_telegram(text)
+    for index, piece in enumerate(pieces):
+        is_last = index == len(pieces) - 1
+        await bot.send_message(
+            chat_id=chat_id,
+            text=to_html(piece),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard if is_last else None,
+            disable_web_page_preview=True,
+        )
 
 
 def addressed_text(message: Message, bot_username: str | None, bot_id: int) -> str | None:

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from storage.database import database_url
 
 PUBLIC_BOT_API = "https://api.telegram.org"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the bot cannot use; the message names the variable."""
 
 
 def _float(name: str, default: float) -> float:
@@ -17,6 +28,47 @@ def _float(name: str, default: float) -> float:
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw else default
+
+
+def parse_coordinator_ids(raw: str) -> frozenset[int]:
+    """COORDINATOR_IDS: Telegram user ids separated by commas or spaces; empty means no coordinators."""
+    parts = [part for part in re.split(r"[,\s]+", raw) if part]
+    bad = [part for part in parts if not re.fullmatch(r"[0-9]+", part)]
+    if bad:
+        raise SettingsError(
+            f"COORDINATOR_IDS must be Telegram user ids (numbers) separated by commas or spaces; "
+            f"{len(bad)} entr{'y is' if len(bad) == 1 else 'ies are'} not a number"
+        )
+    return frozenset(int(part) for part in parts)
+
+
+def parse_digest_day(raw: str) -> str:
+    """DIGEST_DAY: mon, tue, ... sun (full English names are fine too)."""
+    day = raw.strip().lower() or "mon"
+    for short, full in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True):
+        if day in (short, full):
+            return short
+    raise SettingsError(f"DIGEST_DAY must be one of {', '.join(WEEKDAYS)}, not {raw!r}")
+
+
+def parse_digest_time(raw: str) -> time:
+    """DIGEST_TIME: HH:MM on a 24-hour clock."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw.strip() or "09:00")
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise SettingsError(f"DIGEST_TIME must be HH:MM on a 24-hour clock, like 09:00, not {raw!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_timezone(raw: str) -> str:
+    """DIGEST_TIMEZONE: a time zone name such as Europe/London."""
+    name = raw.strip() or "Europe/London"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
+        raise SettingsError(
+            f"DIGEST_TIMEZONE must be a time zone name like Europe/London, not {raw!r}"
+        ) from error
+    return name
 
 
 @dataclass(frozen=True)
@@ -32,6 +84,16 @@ class Settings:
     webhook_listen: str
     webhook_port: int
     log_level: str
+    coordinator_ids: frozenset[int] = frozenset()
+    digest_day: str = "mon"  # one of WEEKDAYS
+    digest_time: time = time(9, 0)
+    digest_timezone: str = "Europe/London"
+    database_url: str | None = None  # None: storage.database.database_url() decides
+
+    @property
+    def digest_at(self) -> time:
+        """When the weekly digest goes out: DIGEST_TIME in DIGEST_TIMEZONE."""
+        return self.digest_time.replace(tzinfo=ZoneInfo(self.digest_timezone))
 
     @property
     def bot_api_base_url(self) -> str:
@@ -44,6 +106,7 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
+        """Read the environment; raises SettingsError, naming the variable, for a value it cannot use."""
         return cls(
             telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
             telegram_api_url=(os.environ.get("TELEGRAM_API_URL", "").strip() or PUBLIC_BOT_API).rstrip("/"),
@@ -56,4 +119,9 @@ class Settings:
             webhook_listen=os.environ.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
             webhook_port=_int("WEBHOOK_PORT", 8443),
             log_level=os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO",
+            coordinator_ids=parse_coordinator_ids(os.environ.get("COORDINATOR_IDS", "")),
+            digest_day=parse_digest_day(os.environ.get("DIGEST_DAY", "")),
+            digest_time=parse_digest_time(os.environ.get("DIGEST_TIME", "")),
+            digest_timezone=parse_timezone(os.environ.get("DIGEST_TIMEZONE", "")),
+            database_url=database_url(),
         )

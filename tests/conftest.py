@@ -13,6 +13,7 @@ from bot.app import build_application
 from bot.bridge import Bridge
 from bot.rasa_client import RasaRestClient
 from bot.settings import Settings
+from storage.store import Store
 from tests.fakes import BOT_ID, FakeRasa, OfflineTelegram
 
 SECRET = "test-secret"
@@ -53,6 +54,12 @@ async def app(fake_rasa: FakeRasa, telegram: OfflineTelegram) -> AsyncIterator[A
     application = build_application(settings(), bridge, request=telegram)
     async with application:
         yield application
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    """A fresh SQLite feedback database (and spool) in the test's own folder."""
+    return Store(f"sqlite:///{tmp_path / 'roleguide.db'}", spool_path=tmp_path / "spool" / "pending.jsonl")
 
 
 def user(user_id: int = 77, first_name: str = "Sam") -> dict[str, Any]:
