@@ -30,6 +30,7 @@ DESCRIBED_WORK_INTENTS = {
 }
 FOLLOW_UP_INTENT = "inform_role"
 FALLBACK_TOPIC = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
 PICK_ROLE_TOPIC = "pick_role"
 CRISIS_INTENT = "crisis"
 # How sure Rasa must be, at least, for a crisis in its top two guesses to count.
@@ -77,6 +78,8 @@ def _answer(understood: Understood) -> Answer:
         return _role_answer(understood)
     if intent == FALLBACK_TOPIC:
         return _fallback_answer(understood)
+    if intent == OUT_OF_SCOPE:  # understood, but not something we answer: coordinators should see it
+        return replace(topic_answer(intent), unanswered=not understood.is_button_press)
     return topic_answer(intent)
 
 

@@ -227,6 +227,11 @@ async def test_a_message_the_bot_could_not_answer_is_logged_scrubbed_for_coordin
     assert [q.text for q in store.unanswered()] == ["can u help me fill form PIP, text me [phone]"]
 
 
+async def test_a_question_outside_what_the_bot_covers_is_logged_too(store):
+    await run(ActionAnswer(), tracker("how do i renew my blue badge", "out_of_scope"))
+    assert [q.text for q in store.unanswered()] == ["how do i renew my blue badge"]
+
+
 async def test_answered_questions_are_not_logged(store):
     await run(ActionAnswer(), tracker("what is tokenism", "ask_tokenism"))
     assert store.unanswered() == []
