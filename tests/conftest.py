@@ -16,6 +16,20 @@ from bot.settings import Settings
 from storage.store import Store
 from tests.fakes import BOT_ID, FakeRasa, OfflineTelegram
 
+
+@pytest.fixture(autouse=True)
+def data_kept_apart(tmp_path_factory, monkeypatch):
+    """No test writes to the project's own var/: feedback, the spool and secrets go to a temp folder."""
+    from actions import saving
+
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("ROLEGUIDE_DATA_DIR", str(folder))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    saving.store.cache_clear()
+    yield folder
+    saving.store.cache_clear()
+
+
 SECRET = "test-secret"
 _update_ids = itertools.count(1)
 
