@@ -7,6 +7,7 @@ also end the form early (stop, a crisis, or a different question).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -36,33 +37,42 @@ def _remembered(reply: Answer, understood: Understood) -> list[EventType]:
     return [SlotSet(k, v) for k, v in reply.remember.items() if understood.slots.get(k) != v]
 
 
-class AskRating(Action):
+class _Ask(Action, ABC):  # abstract, so the action server does not register it
+    """Asks for one slot of the form: Rasa calls `action_ask_<slot>` when it needs that slot."""
+
+    slot: str
+
     def name(self) -> str:
-        return "action_ask_feedback_rating"
+        return f"action_ask_{self.slot}"
+
+    @abstractmethod
+    def question(self, understood: Understood) -> Answer: ...
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        understood = understood_from(tracker)
+        send(dispatcher, self.question(understood_from(tracker)))
+        return []
+
+
+class AskRating(_Ask):
+    slot = feedback.RATING
+
+    def question(self, understood: Understood) -> Answer:
         first = understood.intent == feedback.START_INTENT and not understood.entity(feedback.CHOICE)
-        send(dispatcher, feedback.ask_rating(again=not first))
-        return []
+        return feedback.ask_rating(again=not first)
 
 
-class AskComment(Action):
-    def name(self) -> str:
-        return "action_ask_feedback_comment"
+class AskComment(_Ask):
+    slot = feedback.COMMENT
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        send(dispatcher, feedback.ask_comment())
-        return []
+    def question(self, understood: Understood) -> Answer:
+        return feedback.ask_comment()
 
 
-class AskAbout(Action):
-    def name(self) -> str:
-        return "action_ask_feedback_about"
+class AskAbout(_Ask):
+    slot = feedback.ABOUT
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        send(dispatcher, feedback.ask_about())
-        return []
+    def question(self, understood: Understood) -> Answer:
+        return feedback.ask_about()
 
 
 class ValidateFeedbackForm(Action):
