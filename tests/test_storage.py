@@ -162,3 +162,16 @@ def test_postgresql_works_through_database_url(postgres_url, tmp_path, monkeypat
     assert [(f.rating, f.comment) for f in store.feedback()] == [(5, "email me at [email]")]
     assert store.unanswered() == []
     assert not (tmp_path / "spool.jsonl").exists()
+
+
+def test_the_migrations_build_exactly_the_tables_the_models_describe(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage.models import Base
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []  # else: write a migration (see alembic.ini)
