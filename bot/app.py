@@ -17,8 +17,10 @@ from telegram.request import BaseRequest
 
 import content
 from bot.bridge import COMMAND_PAYLOADS, Bridge
+from bot.conversation_history import ConversationHistory, tracker_database_url
 from bot.coordinator_commands import CALLBACK_PATTERN, CoordinatorCommands, schedule_weekly_digest
 from bot.handlers import RoleGuideHandlers
+from bot.privacy_commands import PrivacyCommands, schedule_purge
 from bot.settings import Settings
 from storage.store import Store
 
@@ -34,9 +36,16 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     store: Store | None = None,
+    history: ConversationHistory | None = None,
 ) -> Application:
-    """The bot, pointed at settings.telegram_api_url. Tests pass their own offline `request` and `store`."""
+    """The bot, pointed at settings.telegram_api_url. Tests pass their own `request`, `store`, `history`."""
     handlers = RoleGuideHandlers(bridge)
+    privacy = PrivacyCommands(
+        history or ConversationHistory(tracker_database_url(settings.data_dir)),
+        bridge.sender_id,
+        settings.tracker_retention_days,
+        handlers.chat_locks,
+    )
     coordinators = CoordinatorCommands(
         settings.coordinator_ids,
         store if store is not None else Store(settings.database_url),
@@ -55,17 +64,23 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     application = builder.build()
-    register_handlers(application, handlers, coordinators)
+    register_handlers(application, handlers, coordinators, privacy)
     schedule_weekly_digest(application, settings, coordinators)
+    schedule_purge(application, privacy)
     return application
 
 
 def register_handlers(
-    application: Application, handlers: RoleGuideHandlers, coordinators: CoordinatorCommands
+    application: Application,
+    handlers: RoleGuideHandlers,
+    coordinators: CoordinatorCommands,
+    privacy: PrivacyCommands,
 ) -> None:
     """In order: the first handler that matches an update answers it."""
     application.add_handler(CommandHandler("start", handlers.start, filters=FROM_PEOPLE))
     application.add_handler(CommandHandler("help", handlers.help, filters=FROM_PEOPLE))
+    application.add_handler(CommandHandler("privacy", privacy.privacy, filters=FROM_PEOPLE))
+    application.add_handler(CommandHandler("forget", privacy.forget, filters=FROM_PEOPLE))
     application.add_handler(
         CommandHandler(list(COMMAND_PAYLOADS), handlers.rasa_command, filters=FROM_PEOPLE)
     )

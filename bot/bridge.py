@@ -44,8 +44,12 @@ class Bridge:
         self._rasa = rasa
         self._secret = sender_secret
 
+    def sender_id(self, chat_id: int | str) -> str:
+        """The pseudonym Rasa knows this chat by."""
+        return pseudonymous_sender_id(self._secret, chat_id)
+
     async def reply_to(self, chat_id: int | str, text: str) -> list[Reply]:
-        sender = pseudonymous_sender_id(self._secret, chat_id)
+        sender = self.sender_id(chat_id)
         text = text.strip()
         notice = [Reply(content.bot_texts().too_long)] if len(text) > MAX_MESSAGE_CHARS else []
         try:

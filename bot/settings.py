@@ -30,6 +30,17 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def parse_retention_days(raw: str) -> float:
+    """TRACKER_RETENTION_DAYS: a number of days above zero (default 30)."""
+    try:
+        days = float(raw) if raw.strip() else 30.0
+    except ValueError:
+        days = 0.0
+    if not days > 0:
+        raise SettingsError(f"TRACKER_RETENTION_DAYS must be a number of days above 0, not {raw!r}")
+    return days
+
+
 def parse_coordinator_ids(raw: str) -> frozenset[int]:
     """COORDINATOR_IDS: Telegram user ids separated by commas or spaces; empty means no coordinators."""
     parts = [part for part in re.split(r"[,\s]+", raw) if part]
@@ -89,6 +100,7 @@ class Settings:
     digest_time: time = time(9, 0)
     digest_timezone: str = "Europe/London"
     database_url: str | None = None  # None: storage.database.database_url() decides
+    tracker_retention_days: float = 30.0  # conversations are deleted this long after their last message
 
     @property
     def digest_at(self) -> time:
@@ -124,4 +136,5 @@ class Settings:
             digest_time=parse_digest_time(os.environ.get("DIGEST_TIME", "")),
             digest_timezone=parse_timezone(os.environ.get("DIGEST_TIMEZONE", "")),
             database_url=database_url(),
+            tracker_retention_days=parse_retention_days(os.environ.get("TRACKER_RETENTION_DAYS", "")),
         )

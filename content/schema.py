@@ -121,6 +121,9 @@ class BotTexts(Strict):
     too_long: str
     group_hint: str
     unknown_command: str
+    privacy: str  # {days}: how long a conversation is kept
+    forgotten: str
+    forget_failed: str
     welcome_buttons: list[Button] = Field(default_factory=list, max_length=6)
     commands: list[Command] = Field(min_length=1)
 

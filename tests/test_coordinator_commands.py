@@ -186,7 +186,7 @@ async def test_with_no_coordinators_listed_nobody_gets_a_digest_and_there_is_no_
     ) as application:
         await application.process_update(message_update(application, "/digest"))
 
-        assert application.job_queue.jobs() == ()
+        assert application.job_queue.get_jobs_by_name("weekly digest") == ()
     assert [call["text"] for call in telegram.sent()] == [content.bot_texts().unknown_command.strip()]
 
 
@@ -288,7 +288,7 @@ async def test_the_weekly_digest_is_scheduled_at_the_configured_day_time_and_zon
         fake_rasa, telegram, store, digest_day="fri", digest_time=time(18, 30), digest_timezone="Europe/Paris"
     )
 
-    (job,) = application.job_queue.jobs()
+    (job,) = application.job_queue.get_jobs_by_name("weekly digest")
     paris = ZoneInfo("Europe/Paris")
     next_run = job.job.trigger.get_next_fire_time(None, datetime(2025, 6, 9, 12, 0, tzinfo=paris))  # a Monday
     assert next_run == datetime(2025, 6, 13, 18, 30, tzinfo=paris)  # that Friday
@@ -298,7 +298,7 @@ async def test_the_weekly_digest_is_scheduled_at_the_configured_day_time_and_zon
 async def test_the_weekly_digest_defaults_to_monday_nine_oclock_london_time(fake_rasa, telegram, store):
     application = coordinator_application(fake_rasa, telegram, store)
 
-    (job,) = application.job_queue.jobs()
+    (job,) = application.job_queue.get_jobs_by_name("weekly digest")
     london = ZoneInfo("Europe/London")
     next_run = job.job.trigger.get_next_fire_time(
         None, datetime(2025, 6, 10, 12, 0, tzinfo=london)
@@ -315,7 +315,7 @@ async def test_the_weekly_digest_reaches_every_coordinator_even_when_one_blocked
     async with coordinator_application(
         fake_rasa, telegram, store, coordinator_ids=frozenset({first, second, third})
     ) as application:
-        (job,) = application.job_queue.jobs()
+        (job,) = application.job_queue.get_jobs_by_name("weekly digest")
         with caplog.at_level(logging.INFO):
             await job.run(application)
 
