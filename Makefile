@@ -52,3 +52,9 @@ $(MODEL): $(MODEL_INPUTS) $(RASA_VENV)/.installed
 
 clean:
 	rm -rf $(APP_VENV) $(RASA_VENV) models results .pytest_cache .ruff_cache
+
+# 30 simulated people for 5 minutes while Rasa is killed every minute (tools/soak.py):
+# make soak SOAK_ARGS="--users 50 --minutes 10 --kill-every 45"
+.PHONY: soak
+soak: envs $(MODEL)
+	$(APP_VENV)/bin/python -m tools.soak $(SOAK_ARGS)

@@ -8,6 +8,8 @@ import logging
 import content
 from bot.app import build_application
 from bot.bridge import Bridge
+from bot.circuit_breaker import CircuitBreaker
+from bot.health import BotHealth, attach
 from bot.pseudonym import load_or_create_secret
 from bot.rasa_client import RasaRestClient
 from bot.settings import Settings, SettingsError
@@ -23,9 +25,19 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-def make_bridge(settings: Settings) -> Bridge:
+def make_rasa_client(settings: Settings) -> RasaRestClient:
+    """The Rasa client with the answer deadline, retries and circuit breaker from the settings."""
+    return RasaRestClient(
+        settings.rasa_url,
+        settings.rasa_deadline_seconds,
+        retries=settings.rasa_retries,
+        breaker=CircuitBreaker(settings.rasa_breaker_failures, settings.rasa_breaker_seconds),
+    )
+
+
+def make_bridge(settings: Settings, rasa: RasaRestClient | None = None) -> Bridge:
     secret = load_or_create_secret(settings.data_dir, settings.sender_secret)
-    return Bridge(RasaRestClient(settings.rasa_url, settings.rasa_timeout_seconds), secret)
+    return Bridge(rasa or make_rasa_client(settings), secret)
 
 
 def main() -> None:
@@ -40,7 +52,10 @@ def main() -> None:
         asyncio.run(chat(make_bridge(settings)))
         return
 
-    application = build_application(settings, make_bridge(settings))
+    rasa = make_rasa_client(settings)
+    application = build_application(settings, make_bridge(settings, rasa))
+    if settings.health_port:
+        attach(application, BotHealth(rasa), settings.health_listen, settings.health_port)
     if settings.webhook_url:
         if not settings.webhook_secret:
             raise SystemExit(

@@ -21,6 +21,7 @@ from bot.conversation_history import ConversationHistory, tracker_database_url
 from bot.coordinator_commands import CALLBACK_PATTERN, CoordinatorCommands, schedule_weekly_digest
 from bot.handlers import RoleGuideHandlers
 from bot.privacy_commands import PrivacyCommands, schedule_purge
+from bot.rate_limit import RateLimiter
 from bot.settings import Settings
 from storage.store import Store
 
@@ -37,9 +38,15 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     store: Store | None = None,
     history: ConversationHistory | None = None,
+    rate_limiter: RateLimiter | None = None,
 ) -> Application:
-    """The bot, pointed at settings.telegram_api_url. Tests pass their own `request`, `store`, `history`."""
-    handlers = RoleGuideHandlers(bridge)
+    """The bot, pointed at settings.telegram_api_url.
+
+    Tests pass their own `request`, `store`, `history` and `rate_limiter`.
+    """
+    if rate_limiter is None:
+        rate_limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_seconds)
+    handlers = RoleGuideHandlers(bridge, rate_limiter=rate_limiter)
     privacy = PrivacyCommands(
         history or ConversationHistory(tracker_database_url(settings.data_dir)),
         bridge.sender_id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 import content
+from bot.incoming_text import clean_incoming_text
 from bot.pseudonym import pseudonymous_sender_id
 from bot.rasa_client import Button, RasaRestClient, RasaUnavailable, Reply
 
@@ -48,17 +49,17 @@ class Bridge:
         """The pseudonym Rasa knows this chat by."""
         return pseudonymous_sender_id(self._secret, chat_id)
 
-    async def reply_to(self, chat_id: int | str, text: str) -> list[Reply]:
+    async def reply_to(
+        self, chat_id: int | str, text: str, *, received_at: float | None = None
+    ) -> list[Reply]:
+        """Rasa's answer, or the offline one by RASA_DEADLINE_SECONDS after `received_at` (monotonic)."""
         sender = self.sender_id(chat_id)
-        text = text.strip()
+        text = clean_incoming_text(text).strip()  # Rasa never sees null bytes or half characters
         notice = [Reply(content.bot_texts().too_long)] if len(text) > MAX_MESSAGE_CHARS else []
         try:
-            replies = await self._rasa.send(sender, text[:MAX_MESSAGE_CHARS])
-        except RasaUnavailable as error:
+            replies = await self._rasa.send(sender, text[:MAX_MESSAGE_CHARS], received_at=received_at)
+        except RasaUnavailable as error:  # an empty answer is one too (see bot.rasa_client)
             log.warning("Rasa unavailable (%s); sent the offline answer", error)
-            return offline_replies()
-        if not replies:
-            log.warning("Rasa returned no reply; sent the offline answer")
             return offline_replies()
         return notice + replies
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import weakref
 from collections.abc import Sequence
 
@@ -16,7 +17,9 @@ from telegram.ext import ContextTypes
 import content
 from bot.bridge import COMMAND_PAYLOADS, Bridge, offline_replies, welcome_reply
 from bot.button_payloads import ButtonPayloads
+from bot.incoming_text import clean_incoming_text
 from bot.rasa_client import Reply
+from bot.rate_limit import RateLimiter, Verdict
 from bot.rendering import inline_keyboard, split_for_telegram, to_html
 from bot.typing_indicator import typing_indicator
 
@@ -41,30 +44,45 @@ class ChatLocks:
 
 
 class RoleGuideHandlers:
-    """Holds what the handlers share: the bridge to Rasa, the button payload map, per-chat order."""
+    """What the handlers share: the bridge to Rasa, button payloads, per-chat order, the rate limit."""
 
-    def __init__(self, bridge: Bridge, payloads: ButtonPayloads | None = None):
+    def __init__(
+        self,
+        bridge: Bridge,
+        payloads: ButtonPayloads | None = None,
+        rate_limiter: RateLimiter | None = None,
+    ):
         self.bridge = bridge
         self.payloads = payloads or ButtonPayloads()
         self.chat_locks = ChatLocks()
+        # By default no limit (build_application passes the one from the settings).
+        self.rate_limiter = RateLimiter(0, 1.0) if rate_limiter is None else rate_limiter
 
     # --- commands -------------------------------------------------------------------------
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await self._over_rate_limit(update.effective_message):
+            return
         await self._send(update.effective_message, [welcome_reply()])
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await self._over_rate_limit(update.effective_message):
+            return
         await self._send(update.effective_message, [Reply(content.bot_texts().help)])
 
     async def rasa_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/roles, /quiz: commands whose answer comes from Rasa (see COMMAND_PAYLOADS)."""
         message = update.effective_message
+        if await self._over_rate_limit(message):
+            return
         command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
         await self._ask_rasa(message, COMMAND_PAYLOADS[command], context)
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message.chat.type != ChatType.PRIVATE and not _mentions_bot(message, context.bot.username):
+            return
+        if await self._over_rate_limit(message):
             return
         await self._send(message, [Reply(content.bot_texts().unknown_command)])
 
@@ -75,14 +93,24 @@ class RoleGuideHandlers:
         question = addressed_text(message, context.bot.username, context.bot.id)
         if question is None:
             return
+        question = clean_incoming_text(question)
+        # A crisis check belongs here, BEFORE the rate limit: a message that may be a crisis
+        # is always answered, even when its chat is over the limit.
+        if await self._over_rate_limit(message):
+            return
         if not question.strip():
-            await self._send(message, [Reply(content.bot_texts().group_hint)])
+            hint = content.bot_texts().empty_message
+            if message.chat.type != ChatType.PRIVATE:
+                hint = content.bot_texts().group_hint
+            await self._send(message, [Reply(hint)])
             return
         await self._ask_rasa(message, question, context)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message.chat.type != ChatType.PRIVATE and not _is_reply_to_bot(message, context.bot.id):
+            return
+        if await self._over_rate_limit(message):
             return
         await self._send(message, [Reply(content.bot_texts().non_text)])
 
@@ -91,6 +119,8 @@ class RoleGuideHandlers:
         await query.answer()
         message = query.message
         if not isinstance(message, Message):  # too old for Telegram to show us
+            return
+        if await self._over_rate_limit(message):
             return
         payload = self.payloads.decode(query.data or "") or _button_title(message.reply_markup, query.data)
         if not payload:
@@ -111,10 +141,24 @@ class RoleGuideHandlers:
 
     # --- shared ---------------------------------------------------------------------------
 
+    async def _over_rate_limit(self, message: Message) -> bool:
+        """Count the message; True means it is over the limit and the caller drops it.
+
+        The first message over the limit gets one kind notice (sent after the answers its
+        chat is still waiting for); the next ones get nothing until the chat slows down.
+        """
+        verdict = self.rate_limiter.check(message.chat_id)
+        if verdict is Verdict.NOTIFY:
+            log.info("a chat is over the rate limit; it was told once")
+            async with self.chat_locks.for_chat(message.chat_id):
+                await self._send(message, [Reply(content.bot_texts().rate_limited)])
+        return verdict is not Verdict.ALLOW
+
     async def _ask_rasa(self, message: Message, text: str, context: ContextTypes.DEFAULT_TYPE) -> None:
+        received_at = time.monotonic()  # the answer deadline counts the wait for this chat's lock too
         async with self.chat_locks.for_chat(message.chat_id):
             async with typing_indicator(context.bot, message.chat_id):
-                replies = await self.bridge.reply_to(message.chat_id, text)
+                replies = await self.bridge.reply_to(message.chat_id, text, received_at=received_at)
             await self._send(message, replies)
 
     async def _send(self, message: Message, replies: Sequence[Reply]) -> None:

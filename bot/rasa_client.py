@@ -1,12 +1,51 @@
-"""Talks to Rasa's REST channel (/webhooks/rest/webhook) over one reused HTTP connection pool."""
+"""Talks to Rasa's REST channel (/webhooks/rest/webhook) over one reused HTTP connection pool.
+
+Every message gets an answer or a RasaUnavailable within one deadline
+(RASA_DEADLINE_SECONDS, counted from when the bot got the message), so the
+person is never left waiting: each attempt's timeout shrinks to the time left.
+
+Retrying is only safe when Rasa cannot have seen the message, because a
+message Rasa handled is in its conversation tracker, and sending it again
+would make Rasa handle it twice (a quiz answer or a rating counted twice, a
+form moved on a step). So only these are retried, with a jittered backoff,
+while the deadline allows:
+- the connection could not be made (refused, connect timeout, no free
+  connection in the pool): nothing was sent;
+- HTTP 500, 502, 503: Rasa answers 5xx only before it handles a message
+  (whatever fails while it handles one comes back as `200 []`), and a proxy's
+  502/503 mean Rasa was not reached.
+Not retried, because Rasa may have handled the message: a timeout after the
+message was sent (Rasa may still be working on it), a dropped connection, a
+504 from a proxy, an empty `[]` answer (Rasa 3.6 sends it when an action
+failed, usually because the action server is down; the message is already in
+the tracker), and an answer that is not JSON.
+
+An optional circuit breaker (bot.circuit_breaker) answers at once, without
+asking Rasa, after a run of failures.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
+import time
 from dataclasses import dataclass, field
 
 import httpx
 
+from bot.circuit_breaker import CircuitBreaker
+
+log = logging.getLogger(__name__)
+
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
+DEFAULT_DEADLINE_SECONDS = 4.5
+DEFAULT_RETRIES = 2
+# A connection on loopback or a LAN is made in milliseconds: a dead host must not eat the deadline.
+CONNECT_TIMEOUT_SECONDS = 1.0
+FIRST_BACKOFF_SECONDS = 0.2  # doubled for each retry, times a random 0.5-1.0
+MIN_ATTEMPT_SECONDS = 0.1  # no attempt is started with less time left than this
+RETRYABLE_STATUS = frozenset({500, 502, 503})
 
 
 @dataclass(frozen=True)
@@ -24,36 +63,106 @@ class Reply:
 
 
 class RasaUnavailable(Exception):
-    """Rasa could not be reached, timed out, or answered with an error.
+    """Rasa could not be reached, timed out, or answered with an error or nothing.
 
     The message names the kind of failure only, never what the person wrote.
+    `retryable` is true when Rasa cannot have seen the message.
     """
+
+    def __init__(self, reason: str, *, retryable: bool = False):
+        super().__init__(reason)
+        self.retryable = retryable
 
 
 class RasaRestClient:
-    def __init__(self, base_url: str, timeout_seconds: float, client: httpx.AsyncClient | None = None):
-        self._url = f"{base_url.rstrip('/')}{REST_WEBHOOK_PATH}"
+    def __init__(
+        self,
+        base_url: str,
+        deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
+        client: httpx.AsyncClient | None = None,
+        *,
+        retries: int = DEFAULT_RETRIES,
+        breaker: CircuitBreaker | None = None,
+    ):
+        self._base_url = base_url.rstrip("/")
+        self._url = f"{self._base_url}{REST_WEBHOOK_PATH}"
+        self._deadline_seconds = deadline_seconds
+        self._retries = retries
+        self.breaker = breaker
         self._client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_seconds),
+            timeout=httpx.Timeout(deadline_seconds, connect=CONNECT_TIMEOUT_SECONDS),
             limits=httpx.Limits(max_keepalive_connections=20, max_connections=100),
         )
 
-    async def send(self, sender_id: str, text: str) -> list[Reply]:
+    async def send(self, sender_id: str, text: str, *, received_at: float | None = None) -> list[Reply]:
+        """Rasa's replies, or RasaUnavailable, by the deadline after `received_at` (monotonic; now)."""
+        deadline = (time.monotonic() if received_at is None else received_at) + self._deadline_seconds
+        if deadline - time.monotonic() < MIN_ATTEMPT_SECONDS:
+            raise RasaUnavailable("no time left to ask (the message waited too long)")
+        if self.breaker is not None and not self.breaker.allow():
+            raise RasaUnavailable("circuit open after repeated failures; not asked")
         try:
-            response = await self._client.post(self._url, json={"sender": sender_id, "message": text})
-            response.raise_for_status()
-            messages = response.json()
+            replies = await self._send_with_retries({"sender": sender_id, "message": text}, deadline)
+        except RasaUnavailable:
+            if self.breaker is not None:
+                self.breaker.record_failure()
+            raise
+        if self.breaker is not None:
+            self.breaker.record_success()
+        return replies
+
+    async def _send_with_retries(self, payload: dict[str, str], deadline: float) -> list[Reply]:
+        attempt = 0
+        while True:
+            try:
+                return await self._attempt(payload, deadline - time.monotonic())
+            except RasaUnavailable as error:
+                pause = FIRST_BACKOFF_SECONDS * 2**attempt * random.uniform(0.5, 1.0)
+                out_of_time = time.monotonic() + pause + MIN_ATTEMPT_SECONDS > deadline
+                if not error.retryable or attempt >= self._retries or out_of_time:
+                    raise
+                attempt += 1
+                log.debug("Rasa attempt %d failed (%s); retrying in %.2f s", attempt, error, pause)
+                await asyncio.sleep(pause)
+
+    async def _attempt(self, payload: dict[str, str], seconds: float) -> list[Reply]:
+        timeout = httpx.Timeout(seconds, connect=min(CONNECT_TIMEOUT_SECONDS, seconds))
+        try:
+            response = await asyncio.wait_for(
+                self._client.post(self._url, json=payload, timeout=timeout), seconds
+            )
+        except asyncio.TimeoutError as error:
+            raise RasaUnavailable("timed out") from error
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            raise RasaUnavailable(f"could not connect: {type(error).__name__}", retryable=True) from error
         except httpx.TimeoutException as error:
             raise RasaUnavailable("timed out") from error
-        except httpx.HTTPStatusError as error:
-            raise RasaUnavailable(f"HTTP {error.response.status_code}") from error
         except httpx.HTTPError as error:
             raise RasaUnavailable(type(error).__name__) from error
+        if response.status_code >= 400:
+            raise RasaUnavailable(
+                f"HTTP {response.status_code}", retryable=response.status_code in RETRYABLE_STATUS
+            )
+        try:
+            messages = response.json()
         except ValueError as error:
             raise RasaUnavailable("answer was not JSON") from error
         if not isinstance(messages, list):
             raise RasaUnavailable("answer was not a list")
-        return [reply for reply in map(_reply_from, messages) if reply is not None]
+        replies = [reply for reply in map(_reply_from, messages) if reply is not None]
+        if not replies:
+            raise RasaUnavailable("answered nothing")
+        return replies
+
+    async def reachable(self, timeout_seconds: float = 1.0) -> bool:
+        """Whether Rasa's server answers `GET /` now (for health checks; sends no message)."""
+        try:
+            response = await asyncio.wait_for(
+                self._client.get(f"{self._base_url}/", timeout=timeout_seconds), timeout_seconds
+            )
+        except (asyncio.TimeoutError, httpx.HTTPError):
+            return False
+        return response.status_code == 200
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -26,7 +26,8 @@ def split_for_telegram(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]
         if len(html.escape(rest, quote=False)) <= limit:
             pieces.append(rest)
             break
-        cut = _longest_prefix_that_fits(rest, limit)
+        # At least one character a piece: a limit under 5 cannot hold "&amp;", and must not loop forever.
+        cut = max(1, _longest_prefix_that_fits(rest, limit))
         for separator in ("\n\n", "\n", " "):
             at = rest.rfind(separator, 0, cut)
             if at > 0:

@@ -9,6 +9,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.rasa_client import DEFAULT_DEADLINE_SECONDS, DEFAULT_RETRIES
 from storage.database import database_url
 
 PUBLIC_BOT_API = "https://api.telegram.org"
@@ -18,11 +19,6 @@ WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturd
 
 class SettingsError(ValueError):
     """A setting has a value the bot cannot use; the message names the variable."""
-
-
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    return float(raw) if raw else default
 
 
 def _int(name: str, default: int) -> int:
@@ -51,6 +47,53 @@ def parse_coordinator_ids(raw: str) -> frozenset[int]:
             f"{len(bad)} entr{'y is' if len(bad) == 1 else 'ies are'} not a number"
         )
     return frozenset(int(part) for part in parts)
+
+
+def parse_rate_limit_messages(raw: str) -> int:
+    """RATE_LIMIT_MESSAGES: how many messages a chat may send per RATE_LIMIT_SECONDS; 0 means no limit."""
+    value = raw.strip() or "8"
+    if not re.fullmatch(r"[0-9]+", value):
+        raise SettingsError(f"RATE_LIMIT_MESSAGES must be a whole number (0 for no limit), not {raw!r}")
+    return int(value)
+
+
+def parse_rate_limit_seconds(raw: str) -> float:
+    """RATE_LIMIT_SECONDS: the length of the rate limit's window, in seconds (more than 0)."""
+    value = raw.strip() or "20"
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise SettingsError(f"RATE_LIMIT_SECONDS must be a number of seconds more than 0, not {raw!r}")
+    return seconds
+
+
+def parse_seconds(name: str, raw: str, default: float) -> float:
+    """A number of seconds more than 0, held in the variable `name`."""
+    try:
+        seconds = float(raw.strip()) if raw.strip() else default
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise SettingsError(f"{name} must be a number of seconds more than 0, not {raw!r}")
+    return seconds
+
+
+def parse_count(name: str, raw: str, default: int, most: int | None = None) -> int:
+    """A whole number from 0 (to `most`), held in the variable `name`."""
+    value = raw.strip() or str(default)
+    if not re.fullmatch(r"[0-9]+", value) or (most is not None and int(value) > most):
+        limit = f" up to {most}" if most is not None else ""
+        raise SettingsError(f"{name} must be a whole number from 0{limit}, not {raw!r}")
+    return int(value)
+
+
+def parse_rasa_deadline(raw: str, older_name_raw: str) -> float:
+    """RASA_DEADLINE_SECONDS, or its older name RASA_TIMEOUT_SECONDS when only that is set."""
+    if raw.strip() or not older_name_raw.strip():
+        return parse_seconds("RASA_DEADLINE_SECONDS", raw, DEFAULT_DEADLINE_SECONDS)
+    return parse_seconds("RASA_TIMEOUT_SECONDS", older_name_raw, DEFAULT_DEADLINE_SECONDS)
 
 
 def parse_digest_day(raw: str) -> str:
@@ -87,7 +130,7 @@ class Settings:
     telegram_token: str | None
     telegram_api_url: str
     rasa_url: str
-    rasa_timeout_seconds: float
+    rasa_deadline_seconds: float  # from receiving a message to the offline answer, retries included
     data_dir: Path
     sender_secret: str | None
     webhook_url: str | None
@@ -100,7 +143,14 @@ class Settings:
     digest_time: time = time(9, 0)
     digest_timezone: str = "Europe/London"
     database_url: str | None = None  # None: storage.database.database_url() decides
+    rate_limit_messages: int = 8  # per chat per rate_limit_seconds; 0: no limit
+    rate_limit_seconds: float = 20.0
     tracker_retention_days: float = 30.0  # conversations are deleted this long after their last message
+    rasa_retries: int = DEFAULT_RETRIES  # extra attempts, only when Rasa cannot have seen the message
+    rasa_breaker_failures: int = 3  # failures in a row that open the circuit breaker; 0: no breaker
+    rasa_breaker_seconds: float = 5.0  # how long it stays open before a probe
+    health_port: int = 0  # the bot's HTTP health check; 0: none
+    health_listen: str = "127.0.0.1"
 
     @property
     def digest_at(self) -> time:
@@ -123,7 +173,9 @@ class Settings:
             telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
             telegram_api_url=(os.environ.get("TELEGRAM_API_URL", "").strip() or PUBLIC_BOT_API).rstrip("/"),
             rasa_url=(os.environ.get("RASA_URL", "").strip() or "http://127.0.0.1:5005").rstrip("/"),
-            rasa_timeout_seconds=_float("RASA_TIMEOUT_SECONDS", 10.0),
+            rasa_deadline_seconds=parse_rasa_deadline(
+                os.environ.get("RASA_DEADLINE_SECONDS", ""), os.environ.get("RASA_TIMEOUT_SECONDS", "")
+            ),
             data_dir=Path(os.environ.get("ROLEGUIDE_DATA_DIR", "").strip() or "var"),
             sender_secret=os.environ.get("ROLEGUIDE_SENDER_SECRET", "").strip() or None,
             webhook_url=os.environ.get("WEBHOOK_URL", "").strip().rstrip("/") or None,
@@ -136,5 +188,16 @@ class Settings:
             digest_time=parse_digest_time(os.environ.get("DIGEST_TIME", "")),
             digest_timezone=parse_timezone(os.environ.get("DIGEST_TIMEZONE", "")),
             database_url=database_url(),
+            rate_limit_messages=parse_rate_limit_messages(os.environ.get("RATE_LIMIT_MESSAGES", "")),
+            rate_limit_seconds=parse_rate_limit_seconds(os.environ.get("RATE_LIMIT_SECONDS", "")),
             tracker_retention_days=parse_retention_days(os.environ.get("TRACKER_RETENTION_DAYS", "")),
+            rasa_retries=parse_count("RASA_RETRIES", os.environ.get("RASA_RETRIES", ""), DEFAULT_RETRIES),
+            rasa_breaker_failures=parse_count(
+                "RASA_BREAKER_FAILURES", os.environ.get("RASA_BREAKER_FAILURES", ""), 3
+            ),
+            rasa_breaker_seconds=parse_seconds(
+                "RASA_BREAKER_SECONDS", os.environ.get("RASA_BREAKER_SECONDS", ""), 5.0
+            ),
+            health_port=parse_count("HEALTH_PORT", os.environ.get("HEALTH_PORT", ""), 0, most=65535),
+            health_listen=os.environ.get("HEALTH_LISTEN", "").strip() or "127.0.0.1",
         )

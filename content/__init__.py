@@ -18,7 +18,8 @@ from content.schema import (
     BotTexts,
     CoordinatorTexts,
     CrisisLine,
-    CrisisLinesFile,
+    CrisisLinesAndReplies,
+    CrisisPatternsFile,
     FeedbackFile,
     QuizFile,
     RolesFile,
@@ -83,8 +84,8 @@ def coordinator_texts() -> CoordinatorTexts:
 
 
 @cache
-def crisis_lines_file() -> CrisisLinesFile:
-    loaded = _load("crisis_lines.yml", CrisisLinesFile)
+def crisis_lines_file() -> CrisisLinesAndReplies:
+    loaded = _load("crisis_lines.yml", CrisisLinesAndReplies)
     if loaded.default_region not in loaded.regions:
         raise ContentError(f"crisis_lines.yml: default_region {loaded.default_region!r} is not a region")
     return loaded
@@ -102,7 +103,23 @@ def crisis_lines_text(region: str | None = None) -> str:
     return "\n".join([*bullets, crisis_lines_file().elsewhere])
 
 
-LOADERS = (roles, topics, quiz, support_catalogue, bot_texts, crisis_lines_file, feedback, coordinator_texts)
+@cache
+def crisis_patterns() -> CrisisPatternsFile:
+    """The safety net's wording (crisis_patterns.yml); safety.CrisisMatcher compiles it."""
+    return _load("crisis_patterns.yml", CrisisPatternsFile)
+
+
+LOADERS = (
+    roles,
+    topics,
+    quiz,
+    support_catalogue,
+    bot_texts,
+    crisis_lines_file,
+    feedback,
+    coordinator_texts,
+    crisis_patterns,
+)
 
 
 def load_all() -> None:

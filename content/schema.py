@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 from typing import Annotated, Literal
 
@@ -121,6 +122,8 @@ class BotTexts(Strict):
     too_long: str
     group_hint: str
     unknown_command: str
+    rate_limited: str
+    empty_message: str
     privacy: str  # {days}: how long a conversation is kept
     forgotten: str
     forget_failed: str
@@ -377,3 +380,158 @@ class CoordinatorTexts(Strict):
             if unknown:
                 raise ValueError(f"{name}: unknown placeholders {sorted(unknown)}")
         return self
+
+
+# --- the crisis safety net: patterns (crisis_patterns.yml) and replies (crisis_lines.yml) -----
+
+CrisisCategory = Literal["medical_emergency", "suicide", "self_harm", "harm_to_others", "harm_from_others"]
+CRISIS_CATEGORIES: tuple[str, ...] = CrisisCategory.__args__
+_PHRASE_MARKS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _brackets_balanced(phrase: str) -> None:
+    """A quick check at load time (marks known, brackets paired); safety.phrases reports anything subtler."""
+    odd = re.search("[^\\w\\s'\u2019\\-()\\[\\]{}|*.$]", phrase)  # \u2019: a curly apostrophe
+    if odd:
+        raise ValueError(f"unexpected {odd.group()!r} in phrase {phrase!r}")
+    open_marks: list[str] = []
+    for char in phrase:
+        if char in _PHRASE_MARKS:
+            open_marks.append(_PHRASE_MARKS[char])
+        elif char in _PHRASE_MARKS.values() and (not open_marks or open_marks.pop() != char):
+            raise ValueError(f"unbalanced {char!r} in phrase {phrase!r}")
+    if open_marks:
+        raise ValueError(f"missing {open_marks[-1]!r} in phrase {phrase!r}")
+
+
+class CrisisPatterns(Strict):
+    """What counts as one kind of crisis: phrases in plain words, and optional regular expressions."""
+
+    phrases: list[str] = Field(min_length=1)
+    regex: list[str] = Field(default_factory=list)
+
+    @field_validator("phrases")
+    @classmethod
+    def phrases_readable(cls, phrases: list[str]) -> list[str]:
+        for phrase in phrases:
+            _brackets_balanced(phrase)
+        return phrases
+
+    @field_validator("regex")
+    @classmethod
+    def regex_compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"bad regex {pattern!r}: {error}") from error
+            doubled = re.search(r"([a-z])\1", pattern)
+            if doubled:
+                raise ValueError(
+                    f"regex {pattern!r} has {doubled.group()!r}: tidied text never has a double letter"
+                )
+        return patterns
+
+
+class CrisisPatternsFile(Strict):
+    """crisis_patterns.yml: the safety net's wording, checked before anything else runs."""
+
+    spelling: list[str] = Field(default_factory=list)
+    words: dict[str, list[str]] = Field(default_factory=dict)
+    not_crisis: list[str] = Field(default_factory=list)
+    categories: dict[CrisisCategory, CrisisPatterns]
+
+    @field_validator("words")
+    @classmethod
+    def word_lists_readable(cls, words: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, entries in words.items():
+            if not re.fullmatch(r"[a-z_]+", name) or not entries:
+                raise ValueError(f"word list {name!r} needs a lower_case name and at least one entry")
+            for entry in entries:
+                _brackets_balanced(entry)
+        return words
+
+    @field_validator("not_crisis")
+    @classmethod
+    def sayings_readable(cls, phrases: list[str]) -> list[str]:
+        for phrase in phrases:
+            _brackets_balanced(phrase)
+        return phrases
+
+    @model_validator(mode="after")
+    def every_list_is_known(self) -> CrisisPatternsFile:
+        phrases = [*self.not_crisis, *(p for c in self.categories.values() for p in c.phrases)]
+        phrases += [entry for entries in self.words.values() for entry in entries]
+        for phrase in phrases:
+            unknown = set(re.findall(r"\{([a-z_]+)\}", phrase)) - set(self.words)
+            if unknown:
+                raise ValueError(f"unknown word list {sorted(unknown)} in phrase {phrase!r}")
+        missing = set(CRISIS_CATEGORIES) - set(self.categories)
+        if missing:
+            raise ValueError(f"no phrases for {sorted(missing)}")
+        return self
+
+
+class KeyedCrisisLine(CrisisLine):
+    """A help line with a short key, so each kind of crisis can list the lines it needs."""
+
+    key: str | None = Field(default=None, pattern=r"^[a-z0-9_]+$")
+
+
+class CrisisReply(Strict):
+    """What the safety net says for one kind of crisis."""
+
+    opening: str = Field(min_length=10, max_length=400)
+    lines: dict[str, list[str]] = Field(default_factory=dict)  # region -> line keys, most urgent first
+
+
+class CrisisLinesAndReplies(CrisisLinesFile):
+    """crisis_lines.yml: the general lines per region (as before) plus what each kind of crisis needs."""
+
+    regions: dict[str, list[KeyedCrisisLine]]
+    more_lines: dict[str, list[KeyedCrisisLine]] = Field(default_factory=dict)  # only some crises need these
+    region_names: dict[str, list[str]] = Field(default_factory=dict)  # other names for a region: gb, england
+    elsewhere_for: dict[str, str] = Field(default_factory=dict)  # the "other countries" line per region
+    keep_talking: str = Field(min_length=10, max_length=300)
+    categories: dict[CrisisCategory, CrisisReply]
+
+    @model_validator(mode="after")
+    def replies_complete(self) -> CrisisLinesAndReplies:
+        named = set(self.more_lines) | set(self.region_names) | set(self.elsewhere_for)
+        unknown = named - set(self.regions)
+        if unknown:
+            raise ValueError(f"unknown regions {sorted(unknown)}")
+        missing = set(CRISIS_CATEGORIES) - set(self.categories)
+        if missing:
+            raise ValueError(f"no reply for {sorted(missing)}")
+        for category, reply in self.categories.items():
+            for region, keys in reply.lines.items():
+                known = self.line_keys(region)
+                if region not in self.regions or set(keys) - known or not keys:
+                    raise ValueError(f"{category}: lines for {region!r} must be keys of that region's lines")
+        return self
+
+    def line_keys(self, region: str) -> set[str]:
+        lines = [*self.regions.get(region, []), *self.more_lines.get(region, [])]
+        keys = [line.key for line in lines if line.key]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"region {region!r} uses a line key twice")
+        return set(keys)
+
+    def region_key(self, name: str | None) -> str:
+        """The region a setting names ("UK", "gb", "Ireland"), or the default one if unknown."""
+        wanted = (name or "").strip().lower()
+        if wanted in self.regions:
+            return wanted
+        for region, names in self.region_names.items():
+            if wanted in (n.lower() for n in names):
+                return region
+        return self.default_region
+
+    def lines_for(self, category: str, region: str) -> list[KeyedCrisisLine]:
+        """A kind of crisis's lines in a region, most urgent first (the region's general list if none)."""
+        keys = self.categories[category].lines.get(region)  # type: ignore[index]
+        if not keys:
+            return list(self.regions[region])
+        by_key = {line.key: line for line in [*self.regions[region], *self.more_lines.get(region, [])]}
+        return [by_key[key] for key in keys]

@@ -39,7 +39,7 @@ def settings(**overrides: Any) -> Settings:
         telegram_token="123456:TEST",
         telegram_api_url="http://bot-api.invalid",
         rasa_url="http://rasa.invalid",
-        rasa_timeout_seconds=2.0,
+        rasa_deadline_seconds=2.0,
         data_dir=None,
         sender_secret=SECRET,
         webhook_url=None,

@@ -85,11 +85,20 @@ class FakeRasa:
     received: list[dict[str, Any]] = field(default_factory=list)
     echo: bool = False  # answer "answer to <message>" instead of `replies`
     delays: dict[str, float] = field(default_factory=dict)  # message -> seconds to think
+    failures_left: int | None = None  # fail only this many requests, then recover (None: every one)
 
     async def handler(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":  # the server root, as health checks ask it
+            if self.failure == "down":
+                raise httpx.ConnectError("connection refused", request=request)
+            return httpx.Response(200, text="Hello from Rasa: 3.6.21")
         body = json.loads(request.content)
         self.received.append(body)
         await asyncio.sleep(self.delays.get(body["message"], 0))
+        if self.failures_left is not None:
+            if self.failures_left <= 0:
+                self.failure = None
+            self.failures_left -= 1
         if self.echo:
             return httpx.Response(200, json=[{"text": f"answer to {body['message']}"}])
         if self.failure == "down":

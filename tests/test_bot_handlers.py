@@ -233,7 +233,15 @@ async def test_the_command_menu_is_set_at_start_up(fake_rasa, telegram):
     await application.shutdown()
 
     commands = telegram.sent("setMyCommands")[0]["commands"]
-    assert {c["command"] for c in commands} == {"start", "help", "roles", "quiz", "feedback", "privacy", "forget"}
+    assert {c["command"] for c in commands} == {
+        "start",
+        "help",
+        "roles",
+        "quiz",
+        "feedback",
+        "privacy",
+        "forget",
+    }
 
 
 async def test_two_quick_messages_from_one_chat_are_answered_in_the_order_sent(app, telegram, fake_rasa):
