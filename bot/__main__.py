@@ -12,6 +12,7 @@ from bot.circuit_breaker import CircuitBreaker
 from bot.health import BotHealth, attach
 from bot.pseudonym import load_or_create_secret
 from bot.rasa_client import RasaRestClient
+from bot.safety_net import SafetyNet
 from bot.settings import Settings, SettingsError
 from bot.terminal_chat import chat
 
@@ -37,7 +38,7 @@ def make_rasa_client(settings: Settings) -> RasaRestClient:
 
 def make_bridge(settings: Settings, rasa: RasaRestClient | None = None) -> Bridge:
     secret = load_or_create_secret(settings.data_dir, settings.sender_secret)
-    return Bridge(rasa or make_rasa_client(settings), secret)
+    return Bridge(rasa or make_rasa_client(settings), secret, SafetyNet(settings.crisis_region))
 
 
 def main() -> None:

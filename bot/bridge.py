@@ -8,12 +8,14 @@ message text.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import content
 from bot.incoming_text import clean_incoming_text
 from bot.pseudonym import pseudonymous_sender_id
 from bot.rasa_client import Button, RasaRestClient, RasaUnavailable, Reply
+from bot.safety_net import CRISIS_PAYLOAD, SafetyNet
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,11 @@ def offline_replies() -> list[Reply]:
 
 
 class Bridge:
-    def __init__(self, rasa: RasaRestClient, sender_secret: str):
+    def __init__(self, rasa: RasaRestClient, sender_secret: str, safety_net: SafetyNet | None = None):
         self._rasa = rasa
         self._secret = sender_secret
+        self.safety_net = safety_net or SafetyNet()
+        self._telling_rasa: set[asyncio.Task] = set()  # kept so they are not collected mid-way
 
     def sender_id(self, chat_id: int | str) -> str:
         """The pseudonym Rasa knows this chat by."""
@@ -55,6 +59,10 @@ class Bridge:
         """Rasa's answer, or the offline one by RASA_DEADLINE_SECONDS after `received_at` (monotonic)."""
         sender = self.sender_id(chat_id)
         text = clean_incoming_text(text).strip()  # Rasa never sees null bytes or half characters
+        crisis = self.safety_net.reply_for(text)
+        if crisis is not None:
+            self._tell_rasa(sender, CRISIS_PAYLOAD)
+            return [crisis]
         notice = [Reply(content.bot_texts().too_long)] if len(text) > MAX_MESSAGE_CHARS else []
         try:
             replies = await self._rasa.send(sender, text[:MAX_MESSAGE_CHARS], received_at=received_at)
@@ -63,5 +71,19 @@ class Bridge:
             return offline_replies()
         return notice + replies
 
+    def _tell_rasa(self, sender: str, payload: str) -> None:
+        """Send Rasa a message in the background and ignore its answer (the person has theirs)."""
+        task = asyncio.create_task(self._send_quietly(sender, payload))
+        self._telling_rasa.add(task)
+        task.add_done_callback(self._telling_rasa.discard)
+
+    async def _send_quietly(self, sender: str, payload: str) -> None:
+        try:
+            await self._rasa.send(sender, payload)
+        except RasaUnavailable as error:
+            log.warning("could not tell Rasa about a crisis answer (%s)", error)
+
     async def aclose(self) -> None:
+        if self._telling_rasa:
+            await asyncio.wait(self._telling_rasa, timeout=5)
         await self._rasa.aclose()

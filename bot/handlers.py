@@ -94,9 +94,9 @@ class RoleGuideHandlers:
         if question is None:
             return
         question = clean_incoming_text(question)
-        # A crisis check belongs here, BEFORE the rate limit: a message that may be a crisis
-        # is always answered, even when its chat is over the limit.
-        if await self._over_rate_limit(message):
+        # A message that may be a crisis is always answered, even over the rate limit
+        # (the bridge's safety net answers it before Rasa).
+        if not self.bridge.safety_net.may_be_crisis(question) and await self._over_rate_limit(message):
             return
         if not question.strip():
             hint = content.bot_texts().empty_message

@@ -9,6 +9,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import content
 from bot.rasa_client import DEFAULT_DEADLINE_SECONDS, DEFAULT_RETRIES
 from storage.database import database_url
 
@@ -24,6 +25,22 @@ class SettingsError(ValueError):
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw else default
+
+
+def parse_crisis_region(raw: str) -> str | None:
+    """CRISIS_REGION: a region in content/crisis_lines.yml (or another name for one); empty: the default."""
+    if not raw.strip():
+        return None
+    lines = content.crisis_lines_file()
+    wanted = raw.strip().lower()
+    names = {
+        region: [region, *(n.lower() for n in lines.region_names.get(region, []))] for region in lines.regions
+    }
+    for region, known_as in names.items():
+        if wanted in known_as:
+            return region
+    known = ", ".join(sorted(lines.regions))
+    raise SettingsError(f"CRISIS_REGION {raw.strip()!r} is not a region in crisis_lines.yml ({known})")
 
 
 def parse_retention_days(raw: str) -> float:
@@ -151,6 +168,7 @@ class Settings:
     rasa_breaker_seconds: float = 5.0  # how long it stays open before a probe
     health_port: int = 0  # the bot's HTTP health check; 0: none
     health_listen: str = "127.0.0.1"
+    crisis_region: str | None = None  # whose help lines come first; None: crisis_lines.yml's default
 
     @property
     def digest_at(self) -> time:
@@ -200,4 +218,5 @@ class Settings:
             ),
             health_port=parse_count("HEALTH_PORT", os.environ.get("HEALTH_PORT", ""), 0, most=65535),
             health_listen=os.environ.get("HEALTH_LISTEN", "").strip() or "127.0.0.1",
+            crisis_region=parse_crisis_region(os.environ.get("CRISIS_REGION", "")),
         )

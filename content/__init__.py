@@ -92,15 +92,18 @@ def crisis_lines_file() -> CrisisLinesAndReplies:
 
 
 def crisis_lines(region: str | None = None) -> list[CrisisLine]:
-    """Help lines for `region` (default: the file's default region)."""
+    """Help lines for `region`; by default the deployment's CRISIS_REGION, else the file's default."""
     lines = crisis_lines_file()
-    return lines.regions.get(region or lines.default_region) or lines.regions[lines.default_region]
+    return lines.regions[lines.region_key(region or os.environ.get("CRISIS_REGION"))]
 
 
 def crisis_lines_text(region: str | None = None) -> str:
     """The help lines as bullets, then a pointer for people in other countries."""
-    bullets = [f"• {line.name}: {line.contact} ({line.when})" for line in crisis_lines(region)]
-    return "\n".join([*bullets, crisis_lines_file().elsewhere])
+    lines = crisis_lines_file()
+    key = lines.region_key(region or os.environ.get("CRISIS_REGION"))
+    bullets = [f"• {line.name}: {line.contact} ({line.when})" for line in crisis_lines(key)]
+    elsewhere = lines.elsewhere if key == lines.default_region else lines.elsewhere_for.get(key)
+    return "\n".join([*bullets, *([elsewhere] if elsewhere else [])])
 
 
 @cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import content
 from content.schema import CrisisLine
 from safety.crisis import CrisisMatch
@@ -11,11 +13,12 @@ def crisis_reply(match: CrisisMatch, region: str | None = None) -> str:
     """The reply for a crisis: opening, the lines for its kind (most urgent first), elsewhere, keep talking.
 
     `region` is the deployment's CRISIS_REGION setting (a key or another name for
-    one in crisis_lines.yml); None or an unknown name means the file's default.
+    one in crisis_lines.yml); None means the CRISIS_REGION environment variable, and
+    an unknown name or none at all means the file's default.
     Plain text: the bot escapes it.
     """
     lines_file = content.crisis_lines_file()
-    key = lines_file.region_key(region)
+    key = lines_file.region_key(region or os.environ.get("CRISIS_REGION"))
     reply = lines_file.categories[match.category]  # type: ignore[index]
     parts = [reply.opening.strip(), _bullets(lines_file.lines_for(match.category, key))]
     is_default = key == lines_file.default_region

@@ -1,0 +1,41 @@
+"""The safety net, first on every message: crisis wording gets the help lines at once, before Rasa.
+
+Rasa's own crisis intent is the second net, for wording the matcher misses.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.rasa_client import Reply
+from safety import CrisisMatch, crisis_matcher, crisis_reply, find_crisis
+
+log = logging.getLogger(__name__)
+
+# What Rasa is told instead of the message, so the conversation knows (a feedback form
+# ends, no invitation follows); its own answer would only repeat the help lines.
+CRISIS_PAYLOAD = "/crisis"
+
+
+class SafetyNet:
+    def __init__(self, region: str | None = None) -> None:
+        self.region = region  # CRISIS_REGION: which country's help lines (None: the environment's)
+        crisis_matcher()  # built now (about a second), not at someone's first message
+
+    def may_be_crisis(self, text: str) -> bool:
+        return _match(text) is not None
+
+    def reply_for(self, text: str) -> Reply | None:
+        """The help-lines reply if the message may be a crisis, else None."""
+        match = _match(text)
+        if match is None:
+            return None
+        # The kind and the YAML phrase that matched: never the message.
+        log.info("safety net: help lines sent before Rasa (%s)", match.category)
+        return Reply(crisis_reply(match, self.region))
+
+
+def _match(text: str) -> CrisisMatch | None:
+    if text.startswith("/"):  # a button's payload or a command, never typed words
+        return None
+    return find_crisis(text)

@@ -1,0 +1,123 @@
+"""The safety net in the bot: crisis wording is answered at once with the help lines, before Rasa."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import pytest
+
+from bot.app import build_application
+from bot.bridge import Bridge
+from bot.rasa_client import RasaRestClient
+from bot.rate_limit import RateLimiter
+from bot.rendering import to_html
+from bot.safety_net import CRISIS_PAYLOAD, SafetyNet
+from safety import crisis_reply, find_crisis
+from tests.conftest import SECRET, message_update, settings
+from tests.fakes import FakeRasa, OfflineTelegram
+
+SUICIDAL = "i dont want to be here anymore, ive been saving my tablets"
+NOT_BREATHING = "my dad has collapsed and he isnt breathing"
+
+
+async def running_app(fake_rasa: FakeRasa, telegram: OfflineTelegram, region: str | None = None, **limits):
+    bridge = Bridge(
+        RasaRestClient("http://rasa.invalid", 4.5, client=fake_rasa.client()), SECRET, SafetyNet(region)
+    )
+    return build_application(settings(), bridge, request=telegram, **limits)
+
+
+def said(telegram: OfflineTelegram) -> list[str]:
+    return [message["text"] for message in telegram.sent()]
+
+
+async def test_a_crisis_message_gets_the_help_lines_without_waiting_for_rasa(telegram):
+    slow_rasa = FakeRasa(delays={CRISIS_PAYLOAD: 30.0})
+    application = await running_app(slow_rasa, telegram)
+    async with application:
+        started = time.monotonic()
+        await application.process_update(message_update(application, SUICIDAL))
+        answered_in = time.monotonic() - started
+
+    assert answered_in < 1.0
+    assert said(telegram) == [to_html(crisis_reply(find_crisis(SUICIDAL)))]
+
+
+async def test_rasa_is_told_of_the_crisis_but_never_sees_the_words(telegram):
+    rasa = FakeRasa()
+    application = await running_app(rasa, telegram)
+    async with application:
+        await application.process_update(message_update(application, SUICIDAL))
+        await asyncio.sleep(0.1)  # Rasa is told in the background
+
+    assert [body["message"] for body in rasa.received] == [CRISIS_PAYLOAD]
+    assert "Hello from Rasa" not in " ".join(said(telegram))  # its answer would only repeat ours
+
+
+async def test_a_medical_emergency_puts_999_first(telegram):
+    application = await running_app(FakeRasa(), telegram)
+    async with application:
+        await application.process_update(message_update(application, NOT_BREATHING))
+
+    [reply] = said(telegram)
+    first_line = next(line for line in reply.splitlines() if line.startswith("•"))
+    assert "999" in first_line
+
+
+async def test_with_rasa_down_a_crisis_still_gets_the_help_lines(telegram):
+    application = await running_app(FakeRasa(failure="down"), telegram)
+    async with application:
+        await application.process_update(message_update(application, SUICIDAL))
+
+    assert said(telegram) == [to_html(crisis_reply(find_crisis(SUICIDAL)))]
+
+
+async def test_over_the_rate_limit_a_crisis_is_still_answered(telegram):
+    application = await running_app(FakeRasa(), telegram, rate_limiter=RateLimiter(2, 60.0))
+    async with application:
+        for text in ("hello", "what is tokenism", "what is co-production", "and expenses?"):
+            await application.process_update(message_update(application, text))
+        before = len(said(telegram))
+        await application.process_update(message_update(application, SUICIDAL))
+
+    assert said(telegram)[before:] == [to_html(crisis_reply(find_crisis(SUICIDAL)))]
+
+
+@pytest.mark.parametrize("text", ["i'm dying to know which role fits me", "this form is killing me lol"])
+async def test_figures_of_speech_go_to_rasa_as_usual(telegram, text):
+    rasa = FakeRasa(echo=True)
+    application = await running_app(rasa, telegram)
+    async with application:
+        await application.process_update(message_update(application, text))
+
+    assert said(telegram) == [to_html(f"answer to {text}")]
+
+
+async def test_the_region_setting_chooses_the_help_lines(telegram):
+    application = await running_app(FakeRasa(), telegram, region="ireland")
+    async with application:
+        await application.process_update(message_update(application, SUICIDAL))
+
+    [reply] = said(telegram)
+    assert "Samaritans Ireland" in reply and "SHOUT" not in reply
+
+
+async def test_the_log_names_the_kind_of_crisis_but_not_the_message_or_the_chat(telegram, caplog):
+    caplog.set_level(logging.INFO)
+    application = await running_app(FakeRasa(), telegram)
+    async with application:
+        await application.process_update(message_update(application, SUICIDAL))
+
+    logged = caplog.text
+    assert "safety net" in logged and "suicide" in logged
+    assert "tablets" not in logged and "77" not in logged.replace("127", "")
+
+
+def test_an_unknown_crisis_region_stops_start_up(monkeypatch):
+    from bot.settings import Settings, SettingsError
+
+    monkeypatch.setenv("CRISIS_REGION", "narnia")
+    with pytest.raises(SettingsError, match="CRISIS_REGION"):
+        Settings.from_env()
