@@ -1,6 +1,7 @@
 """The safety net, first on every message: crisis wording gets the help lines at once, before Rasa.
 
-Rasa's own crisis intent is the second net, for wording the matcher misses.
+The phrase matcher and the learned classifier (see safety/) run here; Rasa's own
+crisis intent is one more net behind them.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from bot.rasa_client import Reply
-from safety import CrisisMatch, crisis_matcher, crisis_reply, find_crisis
+from safety import CrisisMatch, build_nets, crisis_reply, detect_crisis
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ CRISIS_PAYLOAD = "/crisis"
 class SafetyNet:
     def __init__(self, region: str | None = None) -> None:
         self.region = region  # CRISIS_REGION: which country's help lines (None: the environment's)
-        crisis_matcher()  # built now (about a second), not at someone's first message
+        build_nets()  # now (a second or two), not at someone's first message
 
     def may_be_crisis(self, text: str) -> bool:
         return _match(text) is not None
@@ -38,4 +39,4 @@ class SafetyNet:
 def _match(text: str) -> CrisisMatch | None:
     if text.startswith("/"):  # a button's payload or a command, never typed words
         return None
-    return find_crisis(text)
+    return detect_crisis(text)

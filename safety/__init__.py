@@ -1,10 +1,48 @@
 """The crisis safety net: spots wording that means someone may be in danger, and says where help is.
 
-The bot calls `find_crisis(text)` on every message before anything else; when it
-returns a CrisisMatch, it sends `crisis_reply(match, region=<CRISIS_REGION>)`.
+Two nets, both run by the bot before Rasa: `find_crisis` (phrases in
+content/crisis_patterns.yml, which also name the kind of crisis) and, for what
+they miss, a learned classifier trained at start-up on the labelled examples.
+`detect_crisis(text)` runs both; the bot sends `crisis_reply(match, region)`.
 """
 
+import re
+
+from safety import crisis_classifier as _learned  # the module (its name is also a function in it)
 from safety.crisis import CrisisMatch, CrisisMatcher, crisis_matcher, find_crisis
 from safety.replies import crisis_reply
 
-__all__ = ["CrisisMatch", "CrisisMatcher", "crisis_matcher", "crisis_reply", "find_crisis"]
+# When only the classifier raised the alarm the kind is unknown: the general lines
+# for someone who may not be safe (999 first, then listening services) fit best.
+UNKNOWN_KIND = "suicide"
+LEARNED = "(learned classifier)"
+
+
+# Shorter messages are left to the phrases: on a few words (or markup) the classifier guesses.
+CLASSIFIER_MIN_WORDS = 4
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def detect_crisis(text: str) -> CrisisMatch | None:
+    """The phrase matcher's finding, else the classifier's (kind unknown), else None."""
+    found = find_crisis(text)
+    if found is not None or len(_WORD.findall(text)) < CLASSIFIER_MIN_WORDS or not _learned.is_crisis(text):
+        return found
+    return CrisisMatch(category=UNKNOWN_KIND, categories=(), phrase=LEARNED)
+
+
+def build_nets() -> None:
+    """Compile the phrases and train the classifier now (about two seconds), not at a first message."""
+    crisis_matcher()
+    _learned.crisis_classifier()
+
+
+__all__ = [
+    "CrisisMatch",
+    "CrisisMatcher",
+    "build_nets",
+    "crisis_matcher",
+    "crisis_reply",
+    "detect_crisis",
+    "find_crisis",
+]

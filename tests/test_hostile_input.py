@@ -35,7 +35,9 @@ from bot.pseudonym import pseudonymous_sender_id
 from bot.rasa_client import RasaRestClient
 from bot.rate_limit import RateLimiter, Verdict
 from bot.rendering import TELEGRAM_TEXT_LIMIT, split_for_telegram, to_html
+from bot.safety_net import CRISIS_PAYLOAD
 from bot.settings import Settings, SettingsError, parse_rate_limit_messages, parse_rate_limit_seconds
+from safety import crisis_reply, detect_crisis
 from storage.records import UnansweredRecord
 from tests import conftest
 from tests.conftest import SECRET, message_update
@@ -179,6 +181,9 @@ def expected_answer(text: str) -> list[str]:
     question = clean_incoming_text(text).strip()
     if not question:
         return [EMPTY]
+    crisis = detect_crisis(question)
+    if crisis is not None:  # the safety net answers before Rasa
+        return [to_html(piece) for piece in split_for_telegram(crisis_reply(crisis))]
     replies = [TEXTS.too_long] if len(question) > MAX_MESSAGE_CHARS else []
     replies.append(f"answer to {question[:MAX_MESSAGE_CHARS]}")
     return [to_html(piece) for reply in replies for piece in split_for_telegram(reply)]
@@ -845,6 +850,9 @@ async def test_any_message_gets_exactly_the_answer_it_should_and_nothing_breaks(
     assert [m["text"] for m in sent] == expected
     if expected[0] in (EMPTY, to_html(TEXTS.group_hint.strip())):
         assert len(fake_rasa.received) == asked
+        return
+    if detect_crisis(clean_incoming_text(question).strip()) is not None:
+        assert all(body["message"] == CRISIS_PAYLOAD for body in fake_rasa.received[asked:])
         return
     read = fake_rasa.received[-1]["message"]
     assert read == expected_question(question)
