@@ -8,42 +8,24 @@ starts it (tools.stack).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tools.stack import ROOT, Stack
+from tools.emulator import free_port, running_emulator, tgclient
+from tools.stack import Stack
 
-EMULATOR_DIR = Path(os.environ.get("TELEGRAM_EMULATOR_DIR") or ROOT.parent / "shared" / "telegram-emulator")
 TOKEN = "987654:E2E-ROLE-GUIDE"
+TgClient = tgclient().TgClient
+transcript = tgclient().transcript
 
-sys.path.insert(0, str(EMULATOR_DIR))
-from tgclient import TgClient, transcript  # noqa: E402
-
-__all__ = ["TOKEN", "TgClient", "transcript"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["TOKEN", "TgClient", "free_port", "transcript"]
 
 
 @pytest.fixture(scope="session")
 def emulator_url() -> Iterator[str]:
-    port = free_port()
-    env = dict(os.environ, TGEMU_DIR=str(ROOT / ".tgemu"))
-    script = EMULATOR_DIR / "emulator.sh"
-    subprocess.run(["bash", str(script), "start", str(port)], env=env, check=True, stdout=subprocess.DEVNULL)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        subprocess.run(["bash", str(script), "stop", str(port)], env=env, check=False, capture_output=True)
+    with running_emulator() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
