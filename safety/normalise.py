@@ -34,6 +34,16 @@ TEXT_SPEAK = {
     "dnt": "dont",
     "cnt": "cant",
     "cba": "cant be bothered",
+    # Scots: "cannae get up", "dinnae ken"
+    "canae": "cant",
+    "cana": "cant",
+    "dinae": "dont",
+    "didnae": "didnt",
+    "couldnae": "couldnt",
+    "wouldnae": "wouldnt",
+    "isnae": "isnt",
+    "wisnae": "wasnt",
+    "winae": "wont",
 }
 
 # A dropped final "g" ("cuttin", "killin", "dyin"), for the words the crisis phrases
@@ -45,7 +55,7 @@ _G_DROPPED_WORDS = (  # one block of words, split below
     "overdosin drownin stabin punchin kickin slapin shakin smotherin stranglin bitin colapsin "
     "faintin cryin screamin shoutin planin savin stockpilin sayin talkin feelin lookin walkin "
     "drivin steerin swervin pickin bangin headbangin bruisin sufocatin poisonin wakin respondin "
-    "movin"
+    "movin makin lyin layin sitin falin sleepin"
 )
 G_DROPPED = {word: f"{word}g" for word in _G_DROPPED_WORDS.split()}
 

@@ -8,6 +8,7 @@ A phrase is plain words with a few marks (explained at the top of the YAML):
     *          any one word
     ...        up to four words in between, within one sentence
     **         later in the same sentence (up to fifteen words in between)
+    ***        later in the message, even in a later sentence (up to forty words in between)
     $          the sentence or message ends here
 Literal words are tidied exactly like messages (see normalise.tidy), so
 "can't" in a phrase meets "cant", "CANT" and a curly "can't" in a message.
@@ -25,6 +26,7 @@ from safety.normalise import tidy
 
 GAP_WORDS = 4
 SENTENCE_GAP_WORDS = 15  # "**": two signals in one sentence, however it is worded in between
+MESSAGE_GAP_WORDS = 40  # "***": two signals in one message ("relapsed last night. the razor thing")
 _TOKEN = re.compile(r"\{[a-z_]+\}[a-z]*|\.\.\.|[()\[\]|$]|[^\s()\[\]|{}$]+|\{|\}")
 _LIST = re.compile(r"\{([a-z_]+)\}([a-z]*)")
 _WORD = "[a-z0-9]+"
@@ -124,6 +126,8 @@ def _simple(token: str, phrase: str) -> str:
         return f"(?: {_WORD}){{0,{GAP_WORDS}}}"
     if token == "**":
         return f"(?: {_WORD}){{0,{SENTENCE_GAP_WORDS}}}"
+    if token == "***":  # sentence ends (lone dots) count as words here
+        return f"(?: (?:{_WORD}|\\.)){{0,{MESSAGE_GAP_WORDS}}}"
     if token == "*":
         return f" {_WORD}"
     if token == "$":
@@ -134,6 +138,6 @@ def _simple(token: str, phrase: str) -> str:
             raise PhraseError(f"{token!r} in phrase {phrase!r}: '*' goes at the end of one word")
         return f" {re.escape(stem)}[a-z0-9]*"
     if not re.fullmatch("[\\w'\u2019\\-]+", token):
-        marks = "( | ) [ ] { } * ** ... $"
+        marks = "( | ) [ ] { } * ** *** ... $"
         raise PhraseError(f"{token!r} in phrase {phrase!r}: use only words and the marks {marks}")
     return "".join(f" {_SAME_AS.get(word) or re.escape(word)}" for word in tidy(token).split())

@@ -3,9 +3,10 @@
     .venv/bin/python -m tools.evaluate_crisis [--quiet] [--set FILE ...]
 
 For tests/safety/crisis_eval.yml (the set the patterns were built from),
-tests/safety/crisis_holdout.yml (kept apart, never tuned on) and
-tests/safety/crisis_holdout_2.yml (written blind, but the patterns were tuned
-against its misses afterwards, so it is no longer blind) it prints recall
+tests/safety/crisis_holdout.yml (kept apart, never tuned on),
+tests/safety/crisis_holdout_2.yml, tests/safety/crisis_blind_3.yml and crisis_blind_4.yml (each
+written blind, but the patterns were tuned against its misses afterwards, so
+neither is blind any more) it prints recall
 (crises caught), the share put in the right category, recall per category
 and per kind of wording, and the false-alarm rate on the hard negatives. For
 every example in tests/nlu/holdout.yml and nlu/*.yml except the crisis intent
@@ -33,6 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "tests" / "safety" / "crisis_eval.yml"
 HOLDOUT_SET = ROOT / "tests" / "safety" / "crisis_holdout.yml"
 HOLDOUT_2_SET = ROOT / "tests" / "safety" / "crisis_holdout_2.yml"  # blind once; tuned against since
+BLIND_3_SET = ROOT / "tests" / "safety" / "crisis_blind_3.yml"  # blind once; tuned against since
+# blind once; tuned against since. First run, before any tuning on it: matcher 53/87 = 60.9% recall,
+# 4/68 false alarms; matcher+classifier 80/87 = 92.0% recall, 9/68 false alarms.
+BLIND_4_SET = ROOT / "tests" / "safety" / "crisis_blind_4.yml"
 NO_CRISIS = "none"  # the category of a message that must not raise the alarm, in a `messages:` file
 NLU_FILES = (ROOT / "tests" / "nlu" / "holdout.yml", *sorted((ROOT / "nlu").glob("*.yml")))
 CRISIS_INTENT = "crisis"
@@ -220,10 +225,9 @@ def all_sets(extra: Iterable[Path] = ()) -> list[Figures]:
         evaluate(load_labelled(EVAL_SET), "crisis_eval.yml (patterns built from these)"),
         evaluate(load_labelled(HOLDOUT_SET), "crisis_holdout.yml (held out, never tuned on)"),
     ]
-    if HOLDOUT_2_SET.exists():
-        sets.append(
-            evaluate(load_messages(HOLDOUT_2_SET), "crisis_holdout_2.yml (written blind; tuned on since)")
-        )
+    for path in (HOLDOUT_2_SET, BLIND_3_SET, BLIND_4_SET):
+        if path.exists():
+            sets.append(evaluate(load_messages(path), f"{path.name} (written blind; tuned on since)"))
     sets += [
         evaluate(nlu_examples(), "NLU examples except the crisis intent (tests/nlu/holdout.yml + nlu/*.yml)"),
         evaluate(nlu_crisis_examples(), "NLU crisis-intent examples (written for Rasa by others)"),

@@ -11,6 +11,8 @@ import content
 from safety import CrisisMatch, CrisisMatcher, crisis_matcher, crisis_reply, find_crisis
 from safety.normalise import tidy
 from tools.evaluate_crisis import (
+    BLIND_3_SET,
+    BLIND_4_SET,
     EVAL_SET,
     HOLDOUT_2_SET,
     HOLDOUT_SET,
@@ -36,10 +38,19 @@ def _alarms(figures) -> list[str]:
 # --- measured on the labelled sets --------------------------------------------------------
 
 
-# crisis_holdout_2.yml was written blind; the patterns were tuned on its misses afterwards, so
-# here it is a regression set like the others (a new blind set is measured with --set).
-LABELLED_SETS = [EVAL_SET, HOLDOUT_SET, HOLDOUT_2_SET]
-LABELLED_IDS = ["eval", "holdout", "holdout_2"]
+# crisis_holdout_2.yml, crisis_blind_3.yml and crisis_blind_4.yml were written blind; the patterns
+# were tuned on their misses afterwards, so here they are regression sets like the others (a new
+# blind set is measured with --set).
+LABELLED_SETS = [EVAL_SET, HOLDOUT_SET, HOLDOUT_2_SET, BLIND_3_SET, BLIND_4_SET]
+LABELLED_IDS = ["eval", "holdout", "holdout_2", "blind_3", "blind_4"]
+
+# crisis_blind_3.yml's hard negatives that still raise the alarm (0 of 54 after its families were
+# added; 5 before): a ceiling, so a new phrase that starts alarming on one of them fails.
+BLIND_3_FALSE_ALARMS = 0
+
+# crisis_blind_4.yml: every crisis caught (100% recall, tested above) and 0 of its 68 hard negatives
+# alarm after its families and vetoes were added (first run: 53/87 caught, 4/68 false alarms).
+BLIND_4_FALSE_ALARMS = 0
 
 
 @pytest.mark.parametrize("path", LABELLED_SETS, ids=LABELLED_IDS)
@@ -61,6 +72,19 @@ def test_hard_negatives_rarely_raise_the_alarm(path: Path):
     assert figures.false_positive_rate < MAX_FALSE_POSITIVE_RATE, _alarms(figures)
 
 
+def test_blind_3_false_alarms_do_not_creep_back():
+    figures = evaluate(load_any(BLIND_3_SET), BLIND_3_SET.name)
+    assert (figures.positives, figures.negatives) == (83, 54)
+    assert figures.false_alarms <= BLIND_3_FALSE_ALARMS, _alarms(figures)
+
+
+def test_blind_4_is_fully_caught_and_false_alarms_do_not_creep_back():
+    figures = evaluate(load_any(BLIND_4_SET), BLIND_4_SET.name)
+    assert (figures.positives, figures.negatives) == (87, 68)
+    assert figures.recall == 1.0, _misses(figures)
+    assert figures.false_alarms <= BLIND_4_FALSE_ALARMS, _alarms(figures)
+
+
 def test_the_eval_set_puts_every_crisis_in_the_right_category():
     figures = evaluate(load_labelled(EVAL_SET), EVAL_SET.name)
     assert figures.category_accuracy == 1.0, figures.wrong_category
@@ -74,7 +98,8 @@ def test_the_labelled_sets_are_big_enough_and_cover_every_category():
     for examples in (tuning, held_out):
         assert {e.category for e in examples} - {None} == set(content.schema.CRISIS_CATEGORIES)
     assert not {e.text.lower() for e in tuning} & {e.text.lower() for e in held_out}
-    assert not {e.text.lower() for e in tuning} & {e.text.lower() for e in load_any(HOLDOUT_2_SET)}
+    for blind in (HOLDOUT_2_SET, BLIND_3_SET, BLIND_4_SET):  # the families added after them are new sentences
+        assert not {e.text.lower() for e in tuning} & {e.text.lower() for e in load_any(blind)}
 
 
 def test_ordinary_questions_the_assistant_is_trained_on_rarely_raise_the_alarm(record_property):
@@ -252,6 +277,72 @@ def test_the_families_of_wording_added_after_the_second_holdout_are_caught(text:
     assert found is not None and found.category == category
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I've made my will and written to each of the kids. goodbye", "suicide"),
+        ("not planning on being around much longer", "suicide"),
+        ("how much insulin before it kills you", "suicide"),
+        ("there's no point in me anymore", "suicide"),
+        ("she says she'll walk into the river", "suicide"),
+        ("every day I stop on the footbridge and think about going over", "suicide"),
+        ("i wan end am", "suicide"),
+        ("relasped. the blades again", "self_harm"),
+        ("scratched a word into my arm with a compass", "self_harm"),
+        ("I press my hand on the iron on purpose", "self_harm"),
+        ("I'm scared of what I'll do to him tomorrow", "harm_to_others"),
+        ("he's got his gun down from the loft. he's going round there", "harm_to_others"),
+        ("I've been refusing to change his pad on purpose", "harm_to_others"),
+        ("my mum's boyfriend comes into my room at night", "harm_from_others"),
+        ("my uncle dey beat my cousin with wire", "harm_from_others"),
+        ("she touches my brother inappropriately", "harm_from_others"),
+        ("I get punished if he doesn't like what I write", "harm_from_others"),
+        ("blood is pumping out of his leg", "medical_emergency"),
+        ("I can't rouse him", "medical_emergency"),
+        ("burning up and not making sense", "medical_emergency"),
+        ("my da's on the floor an cannae get up", "medical_emergency"),
+    ],
+)
+def test_the_families_of_wording_added_after_the_third_blind_set_are_caught(text: str, category: str):
+    found = find_crisis(text)
+    assert found is not None and found.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son had a seizure back in 2015 and has been fine on meds since",
+        "what should carers do if someone collapses?",
+        "is a stroke the same as a heart attack?",
+        "the film about the carer who hit her dad was powerful",
+        "can I share my story about being in an abusive relationship? I'm doing well now",
+        "I've made my will, what's a lasting power of attorney?",
+        "I beat the eggs with a wire whisk",
+    ],
+)
+def test_the_vetoes_added_after_the_third_blind_set_let_these_pass(text: str):
+    assert find_crisis(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("the film about a man who hits his wife is my life, my husband hits me", "harm_from_others"),
+        ("can I share my story about being abused? it's still happening", "harm_from_others"),
+        ("what should carers do if someone is choking? my dad is choking right now", "medical_emergency"),
+        ("my son had a seizure back in 2019 and he's fitting again now", "medical_emergency"),
+    ],
+)
+def test_those_vetoes_never_hide_a_crisis_happening_now(text: str, category: str):
+    found = find_crisis(text)
+    assert found is not None and found.category == category
+
+
+def test_scots_words_and_dropped_gs_are_read_as_english():
+    assert tidy("he cannae get up, he's no makin sense") == "he cant get up hes no making sense"
+    assert tidy("my da's lyin on the floor") == "my das lying on the flor"
+
+
 def test_a_noose_is_caught_but_a_broken_nose_is_not():
     # tidying makes "noose" and "nose" one word, so a noose needs its verb
     assert find_crisis("my son broke his nose at football") is None
@@ -402,6 +493,16 @@ def test_two_stars_join_two_signals_anywhere_in_one_sentence(content_copy: Path)
     found = matcher.match("the storm out there over the sea at night keeps calling me")
     assert found is not None and found.phrase == new_phrase
     assert matcher.match("the storm was bad. calling me later?") is None  # not across sentences
+
+
+def test_three_stars_join_two_signals_anywhere_later_in_the_message(content_copy: Path):
+    new_phrase = "(storm|gale) *** (calling me|pulling me)"
+    _edit_patterns(content_copy, lambda d: d["categories"]["suicide"]["phrases"].append(new_phrase))
+    content.reload()
+    matcher = CrisisMatcher.from_content()
+    found = matcher.match("the storm was bad last night. it keeps calling me")
+    assert found is not None and found.phrase == new_phrase
+    assert matcher.match("it keeps calling me. the storm was bad") is None  # in this order only
 
 
 def test_unless_ignores_a_saying_only_when_its_guard_is_nowhere_in_the_message(content_copy: Path):
