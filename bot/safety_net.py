@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.rasa_client import Reply
+import content
+from bot.rasa_client import Button, Reply
 from safety import CrisisMatch, build_nets, crisis_reply, detect_crisis
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 # What Rasa is told instead of the message, so the conversation knows (a feedback form
 # ends, no invitation follows); its own answer would only repeat the help lines.
 CRISIS_PAYLOAD = "/crisis"
+CRISIS_TOPIC = "crisis"
 
 
 class SafetyNet:
@@ -33,7 +35,12 @@ class SafetyNet:
             return None
         # The kind and the YAML phrase that matched: never the message.
         log.info("safety net: help lines sent before Rasa (%s)", match.category)
-        return Reply(crisis_reply(match, self.region))
+        return Reply(crisis_reply(match, self.region), _follow_up_buttons())
+
+
+def _follow_up_buttons() -> tuple[Button, ...]:
+    """The crisis topic's buttons (content/topics.yml), e.g. "I'm OK, just worn out" for a false alarm."""
+    return tuple(Button(b.title, b.payload) for b in content.topics().topics[CRISIS_TOPIC].buttons)
 
 
 def _match(text: str) -> CrisisMatch | None:

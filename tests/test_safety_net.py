@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+import content
 from bot.app import build_application
 from bot.bridge import Bridge
 from bot.rasa_client import RasaRestClient
@@ -121,3 +122,13 @@ def test_an_unknown_crisis_region_stops_start_up(monkeypatch):
     monkeypatch.setenv("CRISIS_REGION", "narnia")
     with pytest.raises(SettingsError, match="CRISIS_REGION"):
         Settings.from_env()
+
+
+async def test_the_help_lines_come_with_a_way_out_of_a_false_alarm(telegram):
+    application = await running_app(FakeRasa(), telegram)
+    async with application:
+        await application.process_update(message_update(application, SUICIDAL))
+
+    [message] = telegram.sent()
+    titles = [key["text"] for row in message["reply_markup"]["inline_keyboard"] for key in row]
+    assert titles == [button.title for button in content.topics().topics["crisis"].buttons]

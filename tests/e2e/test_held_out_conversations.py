@@ -103,6 +103,10 @@ def _matches(expect: str | dict, said: str) -> bool:
         )
     if expect == "quiz_result":
         return _is_quiz_result(said)
+    if expect == "crisis":  # Rasa's crisis answer, or the safety net's (help lines for that kind of crisis)
+        return (
+            expected_opening(expect) in said or content.crisis_lines_file().keep_talking.strip()[:40] in said
+        )
     if expect == "quiz_stopped":
         return content.quiz().texts.cancelled.strip()[:40] in said
     if expect.startswith("support:"):
