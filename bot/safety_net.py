@@ -7,6 +7,7 @@ crisis intent is one more net behind them.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 import content
 from bot.rasa_client import Button, Reply
@@ -43,6 +44,7 @@ def _follow_up_buttons() -> tuple[Button, ...]:
     return tuple(Button(b.title, b.payload) for b in content.topics().topics[CRISIS_TOPIC].buttons)
 
 
+@lru_cache(maxsize=256)  # the handler (for the rate limit) and the bridge check the same message
 def _match(text: str) -> CrisisMatch | None:
     if text.startswith("/"):  # a button's payload or a command, never typed words
         return None

@@ -32,13 +32,9 @@ def parse_crisis_region(raw: str) -> str | None:
     if not raw.strip():
         return None
     lines = content.crisis_lines_file()
-    wanted = raw.strip().lower()
-    names = {
-        region: [region, *(n.lower() for n in lines.region_names.get(region, []))] for region in lines.regions
-    }
-    for region, known_as in names.items():
-        if wanted in known_as:
-            return region
+    region = lines.find_region(raw)
+    if region is not None:
+        return region
     known = ", ".join(sorted(lines.regions))
     raise SettingsError(f"CRISIS_REGION {raw.strip()!r} is not a region in crisis_lines.yml ({known})")
 

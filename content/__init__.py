@@ -91,16 +91,21 @@ def crisis_lines_file() -> CrisisLinesAndReplies:
     return loaded
 
 
+def crisis_region_key(region: str | None = None) -> str:
+    """The region whose help lines to give: `region`, else CRISIS_REGION, else the file's default."""
+    return crisis_lines_file().region_key(region or os.environ.get("CRISIS_REGION"))
+
+
 def crisis_lines(region: str | None = None) -> list[CrisisLine]:
     """Help lines for `region`; by default the deployment's CRISIS_REGION, else the file's default."""
     lines = crisis_lines_file()
-    return lines.regions[lines.region_key(region or os.environ.get("CRISIS_REGION"))]
+    return lines.regions[crisis_region_key(region)]
 
 
 def crisis_lines_text(region: str | None = None) -> str:
     """The help lines as bullets, then a pointer for people in other countries."""
     lines = crisis_lines_file()
-    key = lines.region_key(region or os.environ.get("CRISIS_REGION"))
+    key = crisis_region_key(region)
     bullets = [f"• {line.name}: {line.contact} ({line.when})" for line in crisis_lines(key)]
     elsewhere = lines.elsewhere if key == lines.default_region else lines.elsewhere_for.get(key)
     return "\n".join([*bullets, *([elsewhere] if elsewhere else [])])

@@ -404,6 +404,12 @@ def _brackets_balanced(phrase: str) -> None:
         raise ValueError(f"missing {open_marks[-1]!r} in phrase {phrase!r}")
 
 
+def _all_balanced(phrases: list[str]) -> list[str]:
+    for phrase in phrases:
+        _brackets_balanced(phrase)
+    return phrases
+
+
 class CrisisPatterns(Strict):
     """What counts as one kind of crisis: phrases in plain words, and optional regular expressions."""
 
@@ -413,9 +419,7 @@ class CrisisPatterns(Strict):
     @field_validator("phrases")
     @classmethod
     def phrases_readable(cls, phrases: list[str]) -> list[str]:
-        for phrase in phrases:
-            _brackets_balanced(phrase)
-        return phrases
+        return _all_balanced(phrases)
 
     @field_validator("regex")
     @classmethod
@@ -447,16 +451,13 @@ class CrisisPatternsFile(Strict):
         for name, entries in words.items():
             if not re.fullmatch(r"[a-z_]+", name) or not entries:
                 raise ValueError(f"word list {name!r} needs a lower_case name and at least one entry")
-            for entry in entries:
-                _brackets_balanced(entry)
+            _all_balanced(entries)
         return words
 
     @field_validator("not_crisis")
     @classmethod
     def sayings_readable(cls, phrases: list[str]) -> list[str]:
-        for phrase in phrases:
-            _brackets_balanced(phrase)
-        return phrases
+        return _all_balanced(phrases)
 
     @model_validator(mode="after")
     def every_list_is_known(self) -> CrisisPatternsFile:
@@ -518,15 +519,19 @@ class CrisisLinesAndReplies(CrisisLinesFile):
             raise ValueError(f"region {region!r} uses a line key twice")
         return set(keys)
 
-    def region_key(self, name: str | None) -> str:
-        """The region a setting names ("UK", "gb", "Ireland"), or the default one if unknown."""
+    def find_region(self, name: str | None) -> str | None:
+        """The region a setting names ("UK", "gb", "Ireland"), or None if it names none."""
         wanted = (name or "").strip().lower()
         if wanted in self.regions:
             return wanted
         for region, names in self.region_names.items():
             if wanted in (n.lower() for n in names):
                 return region
-        return self.default_region
+        return None
+
+    def region_key(self, name: str | None) -> str:
+        """The region a setting names, or the default one if unknown."""
+        return self.find_region(name) or self.default_region
 
     def lines_for(self, category: str, region: str) -> list[KeyedCrisisLine]:
         """A kind of crisis's lines in a region, most urgent first (the region's general list if none)."""

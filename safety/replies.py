@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import content
 from content.schema import CrisisLine
 from safety.crisis import CrisisMatch
@@ -18,7 +16,7 @@ def crisis_reply(match: CrisisMatch, region: str | None = None) -> str:
     Plain text: the bot escapes it.
     """
     lines_file = content.crisis_lines_file()
-    key = lines_file.region_key(region or os.environ.get("CRISIS_REGION"))
+    key = content.crisis_region_key(region)
     reply = lines_file.categories[match.category]  # type: ignore[index]
     parts = [reply.opening.strip(), _bullets(lines_file.lines_for(match.category, key))]
     is_default = key == lines_file.default_region
