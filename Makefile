@@ -58,3 +58,10 @@ clean:
 .PHONY: soak
 soak: envs $(MODEL)
 	$(APP_VENV)/bin/python -m tools.soak $(SOAK_ARGS)
+
+# Our whole stack against stock Rasa (its default config), both through the Telegram
+# emulator, 20 people at once (tools/bench.py; models are kept in var/bench/models):
+# make bench BENCH_ARGS="--users 20 --seconds 60 --skip-stock --profile --retrain"
+.PHONY: bench
+bench: envs
+	$(APP_VENV)/bin/python -m tools.bench $(BENCH_ARGS)

@@ -1,4 +1,9 @@
-"""Shows 'typing…' in the chat while the answer is being worked out."""
+"""Shows 'typing…' in the chat while a slow answer is being worked out.
+
+Most answers arrive well within a second, where the indicator would only flash
+and cost a request to Telegram per message; it appears once the answer has
+taken SHOW_AFTER_SECONDS.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from telegram.error import TelegramError
 
 log = logging.getLogger(__name__)
 
+SHOW_AFTER_SECONDS = 0.5
 # Telegram shows a chat action for about five seconds, so it is renewed sooner.
 RENEW_EVERY_SECONDS = 4.0
 
@@ -26,11 +32,11 @@ async def typing_indicator(bot: Bot, chat_id: int) -> AsyncIterator[None]:
             log.debug("typing indicator failed: %s", type(error).__name__)
 
     async def keep_typing() -> None:
+        await asyncio.sleep(SHOW_AFTER_SECONDS)
         while True:
-            await asyncio.sleep(RENEW_EVERY_SECONDS)
             await show()
+            await asyncio.sleep(RENEW_EVERY_SECONDS)
 
-    await show()
     task = asyncio.create_task(keep_typing())
     try:
         yield

@@ -8,6 +8,7 @@ import logging
 import content
 from bot.pseudonym import pseudonymous_sender_id
 from bot.rendering import to_html
+from bot.typing_indicator import SHOW_AFTER_SECONDS
 from tests.conftest import SECRET, callback_update, edited_message_update, message_update
 from tests.fakes import BOT_ID, BOT_USERNAME
 
@@ -37,10 +38,19 @@ async def test_rasa_sees_a_pseudonym_never_the_telegram_chat_id(app, fake_rasa):
     assert sender != "77" and len(sender) == 32
 
 
-async def test_a_typing_indicator_is_shown_while_waiting(app, telegram):
+async def test_a_typing_indicator_is_shown_while_waiting_for_a_slow_answer(app, telegram, fake_rasa):
+    fake_rasa.delays = {"hello": SHOW_AFTER_SECONDS + 0.3}
     await app.process_update(message_update(app, "hello"))
 
     assert telegram.sent("sendChatAction")[0]["action"] == "typing"
+    assert telegram.sent()[0]["text"]  # and the answer still came
+
+
+async def test_a_quick_answer_comes_without_a_flash_of_typing(app, telegram):
+    await app.process_update(message_update(app, "hello"))
+
+    assert telegram.sent("sendChatAction") == []
+    assert telegram.sent()[0]["text"]
 
 
 async def test_html_in_answers_is_escaped(app, telegram, fake_rasa):

@@ -56,6 +56,11 @@ JOURNEYS: tuple[tuple[int, tuple[Step, ...]], ...] = (
 )
 
 
+def pick_journey(rng: random.Random) -> tuple[Step, ...]:
+    """One journey, the common ones more often."""
+    return rng.choices([journey for _, journey in JOURNEYS], [weight for weight, _ in JOURNEYS])[0]
+
+
 @dataclass(frozen=True)
 class Turn:
     """One message a person sent and what came back."""
@@ -82,27 +87,32 @@ class Person:
         rng: random.Random,
         think: tuple[float, float],
         reply_timeout: float,
+        settle: float = 0.5,
     ):
         self._client = client
         self._transcript = transcript
         self._rng = rng
         self._think = think
         self._reply_timeout = reply_timeout
+        self._settle = settle  # quiet seconds after the first reply that end a turn
         self._offline = offline_mark()
         self.turns: list[Turn] = []
         self.errors: list[str] = []
 
     def run(self, until: float) -> None:
-        weights = [weight for weight, _ in JOURNEYS]
+        """Journey after journey in one chat until the time is up."""
         while time.monotonic() < until:
-            (_, journey) = self._rng.choices(JOURNEYS, weights)[0]
-            for step in journey:
-                if time.monotonic() >= until:
-                    return
-                try:
-                    self._take(step)
-                except Exception as error:  # the emulator dropped a connection: note it, go on
-                    self.errors.append(type(error).__name__)
+            self.take_journey(pick_journey(self._rng), until)
+
+    def take_journey(self, journey: tuple[Step, ...], until: float) -> None:
+        for step in journey:
+            if time.monotonic() >= until:
+                return
+            try:
+                self._take(step)
+            except Exception as error:  # the emulator dropped a connection: note it, go on
+                self.errors.append(type(error).__name__)
+            if self._think[1] > 0:
                 time.sleep(self._rng.uniform(*self._think))
 
     def _take(self, step: Step) -> None:
@@ -145,6 +155,6 @@ class Person:
 
     def _record(self, kind: str, started: float, first: list[dict]) -> None:
         latency = time.monotonic() - started if first else None
-        rest = self._client.wait(timeout=0, settle=0.5, min_replies=0) if first else []
+        rest = self._client.wait(timeout=0, settle=self._settle, min_replies=0) if first else []
         said = self._transcript(first + rest)
         self.turns.append(Turn(kind, started, latency, CRISIS_MARK in said, self._offline in said))

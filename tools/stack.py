@@ -27,6 +27,7 @@ from tools.supervisor import GaveUp, Supervisor, Watched
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_BIN = Path(os.environ.get("RASA_BIN") or ROOT / ".venv-rasa" / "bin" / "rasa")
+RASA_PYTHON = RASA_BIN.parent / "python"
 MODEL = Path(os.environ.get("RASA_MODEL") or ROOT / "models" / "roleguide.tar.gz")
 BOT_START_SECONDS = 5.0  # a bot still running after this has got past its settings
 
@@ -50,6 +51,9 @@ class Stack:
     actions_port: int = 5055
     data_dir: Path = ROOT / "var"
     log_dir: Path | None = None  # None: processes write to this terminal
+    model: Path = MODEL
+    stock_rasa: bool = False  # plain `rasa run` (the bench's comparison), not our launcher
+    endpoints: str = "endpoints.yml"
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     bots: dict[str, BotLaunch] = field(default_factory=dict)  # how each bot was started
 
@@ -105,8 +109,8 @@ class Stack:
     def start_services(self, timeout: float = 180.0) -> None:
         """Bring the feedback database up to date, start the action server and Rasa; wait for both."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        if not MODEL.exists():
-            raise SystemExit(f"No trained model at {MODEL}: run `make model` first.")
+        if not self.model.exists():
+            raise SystemExit(f"No trained model at {self.model}: run `make model` first.")
         subprocess.run([sys.executable, "-m", "storage"], cwd=ROOT, env=self.service_env(), check=True)
         self.spawn_actions()
         self.start_rasa(timeout)
@@ -119,12 +123,14 @@ class Stack:
         )
 
     def spawn_rasa(self) -> subprocess.Popen:
+        # Ours is Rasa's own command with our fixes applied first (rasa_server/).
+        launcher = [str(RASA_BIN)] if self.stock_rasa else [str(RASA_PYTHON), "-m", "rasa_server"]
         return self._spawn(
             "rasa",
             [
-                str(RASA_BIN), "run",
-                "--model", str(MODEL),
-                "--endpoints", "endpoints.yml",
+                *launcher, "run",
+                "--model", str(self.model),
+                "--endpoints", self.endpoints,
                 "--credentials", "credentials.yml",
                 "--interface", "127.0.0.1",
                 "--port", str(self.rasa_port),
