@@ -16,6 +16,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 import content
+from bot.aiohttp_request import AiohttpRequest
 from bot.bridge import COMMAND_PAYLOADS, Bridge
 from bot.conversation_history import ConversationHistory, tracker_database_url
 from bot.coordinator_commands import CALLBACK_PATTERN, CoordinatorCommands, schedule_weekly_digest
@@ -68,8 +69,11 @@ def build_application(
         .post_init(lambda app: _set_command_menu(app, coordinators))
         .post_shutdown(lambda _app: bridge.aclose())
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    # Tests pass an offline request; otherwise aiohttp rather than PTB's default httpx
+    # (bot/aiohttp_request.py). getUpdates waits long, so it has a request of its own.
+    if request is None:
+        request, get_updates_request = AiohttpRequest(), AiohttpRequest(connection_pool_size=1)
+    builder = builder.request(request).get_updates_request(get_updates_request or request)
     application = builder.build()
     register_handlers(application, handlers, coordinators, privacy)
     schedule_weekly_digest(application, settings, coordinators)
