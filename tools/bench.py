@@ -38,6 +38,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -158,7 +159,11 @@ def inputs_key(config: Path) -> str:
 
 
 def train(variant: Variant, retrain: bool = False) -> Training:
-    """Train the variant's model into the cache, unless one from the same inputs is there."""
+    """Train the variant's model into the cache, unless one from the same inputs is there.
+
+    Rasa's own cache of trained components gets a new empty folder, so this is always a
+    full training, as on a new machine.
+    """
     name = f"{variant.name}-{inputs_key(variant.config)}"
     model, record = MODEL_CACHE / f"{name}.tar.gz", MODEL_CACHE / f"{name}.json"
     if model.exists() and record.exists() and not retrain:
@@ -166,26 +171,34 @@ def train(variant: Variant, retrain: bool = False) -> Training:
         return Training(model, kept["seconds"], kept["peak_mb"], kept["trained_at"], cached=True)
     MODEL_CACHE.mkdir(parents=True, exist_ok=True)
     log.info("training %s (%s) ...", variant.name, variant.config.name)
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [
-            str(RASA_BIN), "train", "--data", *TRAINING_DATA,
-            "--config", str(variant.config), "--domain", "domain.yml",
-            "--out", str(MODEL_CACHE), "--fixed-model-name", name,
-        ],
-        cwd=ROOT,
-        env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.monotonic() - started
+    with tempfile.TemporaryDirectory(prefix="rasa-cache-") as empty_cache:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [
+                str(RASA_BIN), "train", "--data", *TRAINING_DATA,
+                "--config", str(variant.config), "--domain", "domain.yml",
+                "--out", str(MODEL_CACHE), "--fixed-model-name", name,
+            ],
+            cwd=ROOT,
+            env=dict(os.environ, RASA_TELEMETRY_ENABLED="false", RASA_CACHE_DIRECTORY=empty_cache),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - started
     if process.returncode != 0 or not model.exists():
         raise SystemExit(f"training {variant.name} failed (exit {process.returncode})")
     training = Training(model, seconds, usage.ru_maxrss / 1024, datetime.now().isoformat(timespec="seconds"))
     record.write_text(json.dumps({k: v for k, v in asdict(training).items() if k not in ("model", "cached")}))
     return training
+
+
+def given_model(path: Path) -> Training:
+    """A model trained elsewhere (--model): its training was not measured here."""
+    if not path.exists():
+        raise SystemExit(f"no model at {path}")
+    return Training(path, math.nan, math.nan, "elsewhere", cached=True)
 
 
 # ---------------------------------------------------------------- measuring processes
@@ -429,7 +442,12 @@ def _fraction(value: float | None) -> str:
 
 
 def variant_table(result: Result) -> str:
-    cached = " (kept from " + result.training.trained_at + ")" if result.training.cached else ""
+    training = result.training
+    if math.isnan(training.seconds):
+        training_text = "not measured (--model)"
+    else:
+        kept = f" (kept from {training.trained_at})" if training.cached else ""
+        training_text = f"{training.seconds:.0f} s, peak {training.peak_mb:.0f} MB{kept}"
     rows = [
         (
             "turns/s",
@@ -459,7 +477,7 @@ def variant_table(result: Result) -> str:
             + " ms",
         ),
         ("start-up to first answer", f"{result.startup_seconds:.1f} s"),
-        ("training", f"{result.training.seconds:.0f} s, peak {result.training.peak_mb:.0f} MB{cached}"),
+        ("full training", training_text),
         (
             "NLU held-out accuracy / weighted F1 / fallback",
             " / ".join(
@@ -555,15 +573,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--profile", action="store_true", help="py-spy flame graphs of Rasa and the bot")
     parser.add_argument("--no-quality", action="store_true", help="skip the NLU evaluation")
+    parser.add_argument("--model", type=Path, help="ours: this trained model, not trained by the bench")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR, help="where each run's logs go")
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(asctime)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     config = BenchConfig(
         args.users, args.seconds, args.warm_up, profile=args.profile, quality=not args.no_quality
     )
-    folder = BENCH_DIR / datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = args.out / datetime.now().strftime("%Y%m%d-%H%M%S")
     variants = [OURS] if args.skip_stock else [OURS, STOCK]
-    trainings = {variant.name: train(variant, args.retrain) for variant in variants}
+    trainings = {variant.name: train(variant, args.retrain) for variant in variants if variant is not OURS}
+    trainings["ours"] = given_model(args.model) if args.model else train(OURS, args.retrain)
     results: dict[str, Result] = {}
     with running_emulator() as emulator_url:
         pid = emulator_pid(emulator_url)
