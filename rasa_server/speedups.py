@@ -95,7 +95,9 @@ def keep_endpoint_sessions() -> None:
         kept = sessions.get(key)
         if kept is None or kept.closed:
             # What EndpointConfig.session() builds, with a connector that keeps connections.
-            auth = aiohttp.BasicAuth(**self.basic_auth) if self.basic_auth else None
+            auth = None
+            if self.basic_auth:
+                auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
             kept = aiohttp.ClientSession(
                 headers=self.headers,
                 auth=auth,

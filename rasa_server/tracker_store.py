@@ -54,6 +54,8 @@ class RoleGuideTrackerStore(SQLTrackerStore):
             )
             sa.event.listen(self.engine, "connect", _tune_sqlite)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        with self.session_scope():
+            pass  # Rasa's own check, once: a missing POSTGRESQL_SCHEMA stops the server with a clear message
         self._prepare_statements()
 
     def _prepare_statements(self) -> None:
