@@ -93,3 +93,11 @@ def test_percentiles_count_answered_turns_only():
     assert ours.empty == 3 and len(ours.answered) == 100
     assert ours.latency_ms(0.5) == 200 and ours.latency_ms(1.0) == 2000
     assert ours.turns_per_second == 10.0
+
+
+def test_offline_answers_do_not_count_as_turns_served():
+    ours = result("ours", 10.0)
+    ours.turns[:50] = [Turn("text", 0.0, 4.6, False, True)] * 50
+
+    assert ours.offline == 50 and ours.empty == 0
+    assert ours.turns_per_second == 5.0

@@ -134,7 +134,9 @@ class Result:
 
     @property
     def turns_per_second(self) -> float:
-        return len(self.answered) / self.seconds if self.seconds else 0.0
+        """Turns answered properly: an offline answer (Rasa too slow or down) is not counted."""
+        proper = sum(1 for turn in self.turns if turn.latency is not None and not turn.offline)
+        return proper / self.seconds if self.seconds else 0.0
 
     def latency_ms(self, share: float) -> float | None:
         values = self.answered
@@ -451,8 +453,8 @@ def variant_table(result: Result) -> str:
     rows = [
         (
             "turns/s",
-            f"{result.turns_per_second:.1f} ({len(result.answered)} turns in {result.seconds:.0f} s, "
-            f"{result.users} people)",
+            f"{result.turns_per_second:.1f} ({len(result.answered) - result.offline} turns in "
+            f"{result.seconds:.0f} s, {result.users} people)",
         ),
         ("first reply p50 / p95 / p99", " / ".join(_ms(result.latency_ms(q)) for q in (0.5, 0.95, 0.99))),
         ("turns with no reply", str(result.empty)),
