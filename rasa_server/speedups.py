@@ -1,4 +1,4 @@
-"""Four fixes for work Rasa 3.6 repeats on every turn; same behaviour, less time.
+"""Three fixes for work Rasa 3.6 repeats on every turn; same behaviour, less time.
 
 Found by profiling Rasa under `make bench` (py-spy; tools/bench.py --profile):
 1. Every reply from the action server is checked against a JSON schema with
@@ -13,14 +13,6 @@ Found by profiling Rasa under `make bench` (py-spy; tools/bench.py --profile):
 3. Loading a conversation turns each stored event back into an object by
    searching all Event subclasses for its type name. Here the classes found
    are remembered.
-4. The intent classifier (scikit-learn's logistic regression) multiplies each
-   message's features by the transpose of its weight matrix, which SciPy
-   copies into a new contiguous array of every weight on every message. Here
-   the weights are stored column-major once at load, so the transpose needs
-   no copy. And it glues each message's sparse features to an empty dense
-   matrix (our pipeline has no dense features) with scipy's hstack; here the
-   sparse features are used as they are when there are no dense ones. The
-   numbers are identical.
 """
 
 from __future__ import annotations
@@ -29,15 +21,12 @@ import asyncio
 from typing import Any
 
 import aiohttp
-import numpy as np
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
-from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
-from rasa.shared.nlu.constants import TEXT
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
@@ -48,7 +37,6 @@ def install() -> None:
     validate_action_results_with_one_validator()
     keep_endpoint_sessions()
     remember_event_classes()
-    store_intent_weights_column_major()
 
 
 def validate_action_results_with_one_validator() -> None:
@@ -129,23 +117,3 @@ def remember_event_classes() -> None:
         raise ValueError(f"Unknown event name '{type_name}'.")
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
-
-
-def store_intent_weights_column_major() -> None:
-    load = LogisticRegressionClassifier.load.__func__  # type: ignore[attr-defined]
-    create_x = LogisticRegressionClassifier._create_X
-
-    def load_column_major(cls: type, *args: Any, **kwargs: Any) -> LogisticRegressionClassifier:
-        component = load(cls, *args, **kwargs)
-        if hasattr(component.clf, "coef_"):
-            component.clf.coef_ = np.asfortranarray(component.clf.coef_)
-        return component
-
-    def features_without_gluing(self: LogisticRegressionClassifier, messages: list[Any]) -> Any:
-        if len(messages) != 1 or messages[0].get_dense_features(attribute=TEXT)[1] is not None:
-            return create_x(self, messages)
-        sparse = messages[0].get_sparse_features(attribute=TEXT)[1]
-        return create_x(self, messages) if sparse is None else sparse.features.tocsr().astype(np.float64)
-
-    LogisticRegressionClassifier.load = classmethod(load_column_major)  # type: ignore[method-assign]
-    LogisticRegressionClassifier._create_X = features_without_gluing  # type: ignore[method-assign]

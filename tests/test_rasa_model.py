@@ -16,9 +16,11 @@ from tools.stack import MODEL, RASA_BIN, ROOT
 
 pytestmark = pytest.mark.rasa
 
-# The held-out examples (tests/nlu/holdout.yml) are never trained on; these are the floors.
-MIN_HOLDOUT_ACCURACY = 0.90
-MIN_HOLDOUT_WEIGHTED_F1 = 0.90
+# The held-out examples (tests/nlu/holdout.yml) are never trained on; these are the floors:
+# stock Rasa's default DIET pipeline (tools/stock_config.yml) scores 0.979 and 0.980 on them,
+# and ours must do no worse (issue 6; make bench prints both).
+MIN_HOLDOUT_ACCURACY = 0.979
+MIN_HOLDOUT_WEIGHTED_F1 = 0.980
 
 
 def rasa(*args: str) -> subprocess.CompletedProcess:

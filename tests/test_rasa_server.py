@@ -66,13 +66,6 @@ def test_the_patched_model_understands_held_out_messages_exactly_as_rasa_does(ch
         assert ours["entities"] == rasa["entities"], rasa["text"]
 
 
-def test_the_patched_model_keeps_the_intent_weights_column_major(checks):
-    weights = checks["nlu"]["after"]["weights"]
-    if weights is None:
-        pytest.skip("the LogisticRegressionClassifier was not found in the loaded graph")
-    assert weights["f_contiguous"]
-
-
 def test_our_tracker_store_returns_the_conversations_rasas_store_returns(checks):
     store = checks["tracker store"]
     assert store["ours"] == store["rasa"]

@@ -27,13 +27,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root, for rasa_server
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-import numpy as np
 from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
-from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -162,24 +160,10 @@ async def parses(agent: Agent, messages: list[str]) -> list[Json]:
     return results
 
 
-def intent_weights_layout(agent: Agent) -> Json | None:
-    """Whether the loaded LogisticRegressionClassifier's weights are C- or Fortran-contiguous."""
-    nodes = getattr(agent.processor.graph_runner, "_instantiated_nodes", {})
-    for node in nodes.values():
-        component = getattr(node, "_component", None)
-        if isinstance(component, LogisticRegressionClassifier) and hasattr(component.clf, "coef_"):
-            weights: np.ndarray = component.clf.coef_
-            return {
-                "c_contiguous": bool(weights.flags.c_contiguous),
-                "f_contiguous": bool(weights.flags.f_contiguous),
-            }
-    return None
-
-
 async def nlu_results(model: str, messages: list[str]) -> Json:
     """Loads the model (into a new Agent) and parses the messages."""
     agent = Agent.load(model)
-    return {"parses": await parses(agent, messages), "weights": intent_weights_layout(agent)}
+    return {"parses": await parses(agent, messages)}
 
 
 def a_conversation(domain: Domain, sender: str) -> tuple[DialogueStateTracker, list[list[Event]]]:

@@ -1,0 +1,312 @@
+"""The Role Guide's intent classifier: n-gram TF-IDF into a linear SVM, as a Rasa 3.6 component.
+
+config.yml names it `rasa_server.intent_classifier.NgramSvmIntentClassifier` (Rasa runs from
+the repo root, so this package is importable). It reads the message text itself, so it needs no
+featurizer before it:
+- features: TF-IDF (sublinear term frequency, each block scaled to unit length) of character
+  2-5 grams within word boundaries (typos, plurals) and of word 1-2 grams, scikit-learn's
+  `TfidfVectorizer`;
+- classifier: scikit-learn's `LinearSVC` (one-vs-rest, squared hinge, C=1);
+- confidences: a softmax of the SVM scores divided by one temperature, fitted (least log loss)
+  on scores the SVM gave to examples it was not trained on (5-fold cross-validation on the
+  training data), so the FallbackClassifier's threshold means something. Dividing by a
+  temperature keeps the SVM's ranking of intents.
+
+It also hands each message's intent confidences on as a (dense, sentence-level) feature: Rasa's
+CRFEntityExtractor skips every message that carries no feature at all (`features_present`),
+though it reads only token-level dense features, so without a featurizer it would tag nothing.
+This saves keeping a featurizer in the pipeline only for that. For the same reason it is
+registered as a featurizer too, so Rasa passes it the training data before the CRF; there it
+adds the feature and leaves the intents alone.
+
+Only arrays and word lists are stored (JSON and an .npz read without pickle), not Python
+objects. A message is classified without building scikit-learn's sparse matrices: its n-grams
+are counted, weighted and normalised exactly as `TfidfVectorizer.transform` does, and only
+the rows of the weight matrix for the n-grams it has are read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = "intent_classifier.json"
+ARRAYS_FILE = "intent_classifier.npz"
+# Words are runs of letters and digits, single letters included ("i", "a", "2").
+WORD_PATTERN = r"(?u)\b\w+\b"
+
+
+def _vectorizer(analyzer: str, ngrams: list[int]) -> TfidfVectorizer:
+    """One feature block; training and classification both build theirs here."""
+    return TfidfVectorizer(
+        analyzer=analyzer,
+        ngram_range=(ngrams[0], ngrams[1]),
+        lowercase=True,
+        token_pattern=WORD_PATTERN,
+        sublinear_tf=True,
+        dtype=np.float64,
+    )
+
+
+def _fit_temperature(scores: np.ndarray, label_columns: np.ndarray) -> float:
+    """The temperature T for which softmax(scores / T) gives the true labels the least log loss."""
+
+    def log_loss(log_temperature: float) -> float:
+        log_probabilities = log_softmax(scores / np.exp(log_temperature), axis=1)
+        return float(-log_probabilities[np.arange(len(label_columns)), label_columns].mean())
+
+    return float(np.exp(minimize_scalar(log_loss, bounds=(-5.0, 3.0), method="bounded").x))
+
+
+def _svm_scores(svm: LinearSVC, features: scipy.sparse.csr_matrix) -> np.ndarray:
+    """`decision_function`, with a column per intent also when there are only two."""
+    scores = svm.decision_function(features)
+    return np.column_stack([-scores, scores]) if scores.ndim == 1 else scores
+
+
+def _svm_weights(svm: LinearSVC) -> tuple[np.ndarray, np.ndarray]:
+    """The weights (one row per feature, one column per intent) and intercepts behind `_svm_scores`."""
+    coef, intercept = svm.coef_, svm.intercept_
+    if coef.shape[0] == 1:
+        coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+    return np.ascontiguousarray(coef.T), intercept
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER],
+    is_trainable=True,
+)
+class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
+    """Intent classifier: character and word n-gram TF-IDF, a linear SVM and temperature-scaled softmax."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The component's default config (see parent class for full docstring)."""
+        return {
+            # [min, max] n-gram lengths; an empty list leaves the block out.
+            "char_ngrams": [2, 5],
+            "word_ngrams": [1, 2],
+            # LinearSVC's inverse regularisation strength.
+            "C": 1.0,
+            # Folds of cross-validation whose held-out scores fit the temperature.
+            "calibration_folds": 5,
+            "random_state": 42,
+            "ranking_length": LABEL_RANKING_LENGTH,
+        }
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        """Any extra python dependencies required for this component to run."""
+        return ["sklearn"]
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        name: str,
+        model_storage: ModelStorage,
+        resource: Resource,
+    ) -> None:
+        self.name = name
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.intents: list[str] = []
+        self.temperature = 1.0
+        self.intercept = np.zeros(0)
+        # Per feature block: its analyzer, vocabulary, idf weights and its rows of `weights`
+        # (one row per feature, one column per intent).
+        self._blocks: list[tuple[Callable[[str], list[str]], dict[str, int], np.ndarray, np.ndarray]] = []
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> NgramSvmIntentClassifier:
+        """Creates a new untrained component (see parent class for full docstring)."""
+        return cls(config, execution_context.node_name, model_storage, resource)
+
+    def _block_settings(self) -> list[tuple[str, list[int]]]:
+        settings = [("char_wb", self.config["char_ngrams"]), ("word", self.config["word_ngrams"])]
+        return [(analyzer, list(ngrams)) for analyzer, ngrams in settings if ngrams]
+
+    def _fit(self, texts: list[str], labels: np.ndarray) -> tuple[list[TfidfVectorizer], LinearSVC]:
+        vectorizers = [_vectorizer(analyzer, ngrams) for analyzer, ngrams in self._block_settings()]
+        features = scipy.sparse.hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
+        svm = LinearSVC(C=self.config["C"], random_state=self.config["random_state"])
+        return vectorizers, svm.fit(features, labels)
+
+    def _held_out_scores(self, texts: list[str], labels: np.ndarray, intents: np.ndarray) -> np.ndarray:
+        """SVM scores of each example from a model trained on the other folds (intents as columns)."""
+        smallest_intent = int(np.unique(labels, return_counts=True)[1].min())
+        folds = StratifiedKFold(
+            n_splits=min(self.config["calibration_folds"], smallest_intent),
+            shuffle=True,
+            random_state=self.config["random_state"],
+        )
+        scores = np.zeros((len(texts), len(intents)))
+        for train, test in folds.split(texts, labels):
+            vectorizers, svm = self._fit([texts[i] for i in train], labels[train])
+            test_texts = [texts[i] for i in test]
+            features = scipy.sparse.hstack([v.transform(test_texts) for v in vectorizers]).tocsr()
+            scores[np.ix_(test, np.searchsorted(intents, svm.classes_))] = _svm_scores(svm, features)
+        return scores
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Trains the vectorizers and the SVM on the intent examples, then fits the temperature."""
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        texts = [e.get(TEXT) for e in examples]
+        labels = np.array([e.get(INTENT) for e in examples])
+        intents = np.unique(labels)
+        if len(intents) < 2:
+            log.warning(f"'{self.name}' needs examples of at least two intents; it was not trained.")
+            return self._resource
+
+        vectorizers, svm = self._fit(texts, labels)
+        temperature = 1.0
+        if self.config["calibration_folds"] >= 2 and np.unique(labels, return_counts=True)[1].min() >= 2:
+            held_out = self._held_out_scores(texts, labels, intents)
+            temperature = _fit_temperature(held_out, np.searchsorted(intents, labels))
+        log.debug(f"'{self.name}': {len(intents)} intents, softmax temperature {temperature:.4f}.")
+
+        self._persist(vectorizers, svm, temperature)
+        return self._resource
+
+    def _persist(self, vectorizers: list[TfidfVectorizer], svm: LinearSVC, temperature: float) -> None:
+        """Stores the intents, temperature, vocabularies, idf weights and SVM weights."""
+        vocabularies = []
+        for vectorizer in vectorizers:
+            terms = [""] * len(vectorizer.vocabulary_)
+            for term, column in vectorizer.vocabulary_.items():
+                terms[column] = term
+            vocabularies.append(terms)
+        model = {
+            "intents": [str(intent) for intent in svm.classes_],
+            "temperature": temperature,
+            "blocks": [
+                {"analyzer": analyzer, "ngrams": ngrams, "terms": terms}
+                for (analyzer, ngrams), terms in zip(self._block_settings(), vocabularies, strict=True)
+            ],
+        }
+        # Feature-major, so a message's features are whole rows.
+        weights, intercept = _svm_weights(svm)
+        arrays = {"weights": weights, "intercept": intercept}
+        for number, vectorizer in enumerate(vectorizers):
+            arrays[f"idf_{number}"] = vectorizer.idf_
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / MODEL_FILE).write_text(json.dumps(model), encoding="utf-8")
+            np.savez(directory / ARRAYS_FILE, **arrays)
+        self._use(model, arrays)
+
+    def _use(self, model: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Gets ready to classify with a trained model."""
+        self.intents = model["intents"]
+        self.temperature = float(model["temperature"])
+        self.intercept = np.asarray(arrays["intercept"], dtype=np.float64)
+        weights = np.asarray(arrays["weights"], dtype=np.float64)
+        self._blocks, offset = [], 0
+        for number, block in enumerate(model["blocks"]):
+            terms = block["terms"]
+            analyzer = _vectorizer(block["analyzer"], block["ngrams"]).build_analyzer()
+            vocabulary = {term: column for column, term in enumerate(terms)}
+            idf = np.asarray(arrays[f"idf_{number}"], dtype=np.float64)
+            self._blocks.append((analyzer, vocabulary, idf, weights[offset : offset + len(terms)]))
+            offset += len(terms)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> NgramSvmIntentClassifier:
+        """Loads the trained component (see parent class for full docstring)."""
+        component = cls(config, execution_context.node_name, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
+                with np.load(directory / ARRAYS_FILE, allow_pickle=False) as stored:
+                    arrays = {key: stored[key] for key in stored.files}
+        except (ValueError, FileNotFoundError):
+            log.debug(f"'{resource.name}' has no trained intent classifier; it will predict nothing.")
+            return component
+        component._use(model, arrays)
+        return component
+
+    def scores(self, text: str) -> np.ndarray:
+        """The SVM's score for each intent: what `decision_function` gives, from one message's n-grams."""
+        scores = self.intercept.copy()
+        for analyzer, vocabulary, idf, weights in self._blocks:
+            counts: dict[int, int] = {}
+            for term in analyzer(text):
+                column = vocabulary.get(term)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if not counts:
+                continue
+            columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+            frequencies = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            values = (1.0 + np.log(frequencies)) * idf[columns]
+            values /= np.sqrt(values @ values)
+            scores += values @ weights[columns]
+        return scores
+
+    def confidences(self, text: str) -> np.ndarray:
+        """Each intent's confidence (they sum to 1)."""
+        scaled = self.scores(text) / self.temperature
+        exp = np.exp(scaled - scaled.max())
+        return exp / exp.sum()
+
+    def _add_feature(self, message: Message, confidences: np.ndarray) -> None:
+        message.add_features(Features(confidences[np.newaxis], FEATURE_TYPE_SENTENCE, TEXT, self.name))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Sets the most likely intent, the ranking of intents and the confidences feature on each message."""
+        if not self.intents:
+            return messages
+        ranking_length = self.config["ranking_length"]
+        for message in messages:
+            confidences = self.confidences(message.get(TEXT) or "")
+            order = np.argsort(-confidences, kind="stable")
+            if ranking_length > 0:
+                order = order[:ranking_length]
+            ranking = [{"name": self.intents[i], "confidence": float(confidences[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            self._add_feature(message, confidences)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Adds the confidences feature to the training examples (their intents are left as they are)."""
+        if self.intents:
+            for message in training_data.training_examples:
+                text = message.get(TEXT)
+                if text:
+                    self._add_feature(message, self.confidences(text))
+        return training_data
