@@ -6,12 +6,12 @@ on the trained model, the way CI does after `make model`.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 
 import pytest
 
+from tests.rasa_env import last_json_line
 from tools.stack import MODEL, RASA_BIN, ROOT
 
 pytestmark = pytest.mark.rasa
@@ -65,17 +65,7 @@ def test_test_conversations_are_understood_and_answered(tmp_path):
 
 def test_held_out_messages_are_understood(record_property):
     """Fallbacks count as misses here: the person would have been asked to rephrase."""
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
-    result = subprocess.run(
-        [str(RASA_BIN.parent / "python"), "-m", "tools.evaluate_nlu", "--model", str(MODEL)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = last_json_line("-m", "tools.evaluate_nlu", "--model", str(MODEL))
     figure = (
         f"NLU held-out ({report['examples']} messages, fallbacks count as misses): "
         f"accuracy {report['accuracy']:.3f}, weighted F1 {report['weighted_f1']:.3f}, "

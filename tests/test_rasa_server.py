@@ -7,14 +7,12 @@ store and ours side by side; these tests compare the two.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from typing import Any
 
 import pytest
 
-from tools.stack import MODEL, RASA_PYTHON, ROOT
+from tests.rasa_env import last_json_line
+from tools.stack import MODEL, ROOT
 
 pytestmark = pytest.mark.rasa
 
@@ -23,17 +21,7 @@ CHECK_SCRIPT = ROOT / "tests" / "rasa_env" / "check_rasa_server.py"
 
 @pytest.fixture(scope="module")
 def checks() -> dict[str, Any]:
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
-    result = subprocess.run(
-        [str(RASA_PYTHON), str(CHECK_SCRIPT), "--model", str(MODEL)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_json_line(str(CHECK_SCRIPT), "--model", str(MODEL))
 
 
 def test_our_rasa_fixes_give_the_same_validation_verdicts_as_rasa(checks):
