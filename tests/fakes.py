@@ -2,7 +2,8 @@
 
 `OfflineTelegram` replaces PTB's request layer: it fails on nothing, touches
 no network, records every Bot API call and answers like Telegram would.
-`FakeRasa` is an httpx transport that answers Rasa's REST channel.
+`FakeRasa` answers Rasa's REST channel through the Rasa client's transport
+interface (bot.rasa_client.RasaTransport), failing the ways aiohttp does.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from telegram.request import BaseRequest, RequestData
+
+from bot.rasa_client import NotConnected
 
 BOT_ID = 4242
 BOT_USERNAME = "RoleGuideTestBot"
@@ -86,13 +88,10 @@ class FakeRasa:
     echo: bool = False  # answer "answer to <message>" instead of `replies`
     delays: dict[str, float] = field(default_factory=dict)  # message -> seconds to think
     failures_left: int | None = None  # fail only this many requests, then recover (None: every one)
+    closed: bool = False  # the client closed its transport
 
-    async def handler(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "GET":  # the server root, as health checks ask it
-            if self.failure == "down":
-                raise httpx.ConnectError("connection refused", request=request)
-            return httpx.Response(200, text="Hello from Rasa: 3.6.21")
-        body = json.loads(request.content)
+    async def post_json(self, url: str, payload: dict[str, Any], seconds: float) -> tuple[int, bytes]:
+        body = json.loads(json.dumps(payload))  # what went over the wire
         self.received.append(body)
         await asyncio.sleep(self.delays.get(body["message"], 0))
         if self.failures_left is not None:
@@ -100,18 +99,28 @@ class FakeRasa:
                 self.failure = None
             self.failures_left -= 1
         if self.echo:
-            return httpx.Response(200, json=[{"text": f"answer to {body['message']}"}])
+            return 200, json.dumps([{"text": f"answer to {body['message']}"}]).encode()
         if self.failure == "down":
-            raise httpx.ConnectError("connection refused", request=request)
+            raise NotConnected("ClientConnectorError")
         if self.failure == "timeout":
-            raise httpx.ReadTimeout("timed out", request=request)
+            raise asyncio.TimeoutError
         if self.failure == "error":
-            return httpx.Response(500, json={"error": "boom"})
+            return 500, json.dumps({"error": "boom"}).encode()
         if self.failure == "empty":
-            return httpx.Response(200, json=[])
+            return 200, b"[]"
         if self.failure == "not-json":
-            return httpx.Response(200, text="<html>proxy error</html>")
-        return httpx.Response(200, json=self.replies)
+            return 200, b"<html>proxy error</html>"
+        return 200, json.dumps(self.replies).encode()
 
-    def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.MockTransport(self.handler))
+    async def get_status(self, url: str, seconds: float) -> int:
+        """The server root, as health checks ask it."""
+        if self.failure == "down":
+            raise NotConnected("ClientConnectorError")
+        return 200
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+    def client(self) -> FakeRasa:
+        """The transport to give RasaRestClient (this fake itself)."""
+        return self

@@ -79,5 +79,5 @@ async def test_attached_to_the_bot_it_runs_with_it_and_counts_handled_updates(
     assert report["updates_handled"] == 1
     assert 0 <= report["last_update_handled_seconds_ago"] < 5
     assert telegram.sent("setMyCommands")  # the bot's own start-up still ran
-    assert rasa._client.is_closed  # and so did its shutdown (the Rasa client closed)
+    assert fake_rasa.closed  # and so did its shutdown (the Rasa client closed its connections)
     assert json.loads(json.dumps(report)) == report
