@@ -14,6 +14,7 @@ from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.aiohttp_request import AiohttpRequest
+from tests.local_server import serving
 from tools.emulator import free_port
 
 TOKEN = "123:TEST"
@@ -47,12 +48,8 @@ async def bot_api() -> AsyncIterator[tuple[BotApi, str]]:
     api = BotApi()
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", api.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield api, f"http://127.0.0.1:{port}/bot"
-    await runner.cleanup()
+    async with serving(app) as url:
+        yield api, f"{url}/bot"
 
 
 async def test_a_bot_on_aiohttp_talks_to_the_bot_api_with_its_parameters(bot_api):

@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 
 from bot.rasa_client import AiohttpTransport, NotConnected, RasaRestClient, RasaUnavailable, TransportFailed
+from tests.local_server import serving
 from tools.emulator import free_port
 
 
@@ -38,12 +39,8 @@ async def rasa_server() -> AsyncIterator[tuple[FakeRasaServer, str]]:
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", server.webhook)
     app.router.add_get("/", server.root)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield server, f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async with serving(app) as url:
+        yield server, url
 
 
 async def test_messages_are_answered_over_one_kept_connection(rasa_server):

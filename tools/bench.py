@@ -49,14 +49,13 @@ from pathlib import Path
 from tools.emulator import free_port, running_emulator, tgclient
 from tools.memory import rss_mb
 from tools.soak_people import Person, Turn, offline_mark, pick_journey
-from tools.stack import RASA_BIN, ROOT, Stack, wait_until_up
+from tools.stack import RASA_BIN, RASA_PYTHON, ROOT, Stack, wait_until_up
 
 log = logging.getLogger("bench")
 
 TOKEN = "434343:BENCH-ROLE-GUIDE"
 BENCH_DIR = ROOT / "var" / "bench"
 MODEL_CACHE = BENCH_DIR / "models"
-RASA_PYTHON = RASA_BIN.parent / "python"
 TRAINING_DATA = ("nlu", "stories")
 OUR_PROCESSES = ("rasa", "actions", "bot")  # what counts towards the memory target
 SETTLE_SECONDS = 0.05  # quiet time after the first reply that ends a turn
