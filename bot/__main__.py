@@ -12,6 +12,7 @@ from bot.circuit_breaker import CircuitBreaker
 from bot.health import BotHealth, attach
 from bot.pseudonym import load_or_create_secret
 from bot.rasa_client import RasaRestClient
+from bot.rasa_pool import RasaPool
 from bot.safety_net import SafetyNet
 from bot.settings import Settings, SettingsError
 from bot.terminal_chat import chat
@@ -26,17 +27,23 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-def make_rasa_client(settings: Settings) -> RasaRestClient:
-    """The Rasa client with the answer deadline, retries and circuit breaker from the settings."""
-    return RasaRestClient(
-        settings.rasa_url,
-        settings.rasa_deadline_seconds,
-        retries=settings.rasa_retries,
-        breaker=CircuitBreaker(settings.rasa_breaker_failures, settings.rasa_breaker_seconds),
-    )
+def make_rasa_client(settings: Settings) -> RasaRestClient | RasaPool:
+    """The Rasa client with the answer deadline, retries and circuit breaker from the settings;
+    with several servers (RASA_URLS), a pool of them, where the next server is the retry."""
+    servers = settings.rasa_servers
+    clients = [
+        RasaRestClient(
+            url,
+            settings.rasa_deadline_seconds,
+            retries=settings.rasa_retries if len(servers) == 1 else 0,
+            breaker=CircuitBreaker(settings.rasa_breaker_failures, settings.rasa_breaker_seconds),
+        )
+        for url in servers
+    ]
+    return clients[0] if len(clients) == 1 else RasaPool(clients)
 
 
-def make_bridge(settings: Settings, rasa: RasaRestClient | None = None) -> Bridge:
+def make_bridge(settings: Settings, rasa: RasaRestClient | RasaPool | None = None) -> Bridge:
     secret = load_or_create_secret(settings.data_dir, settings.sender_secret)
     return Bridge(rasa or make_rasa_client(settings), secret, SafetyNet(settings.crisis_region))
 

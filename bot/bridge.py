@@ -15,6 +15,7 @@ import content
 from bot.incoming_text import clean_incoming_text
 from bot.pseudonym import pseudonymous_sender_id
 from bot.rasa_client import Button, RasaRestClient, RasaUnavailable, Reply
+from bot.rasa_pool import RasaPool
 from bot.safety_net import CRISIS_PAYLOAD, SafetyNet
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,9 @@ def offline_replies() -> list[Reply]:
 
 
 class Bridge:
-    def __init__(self, rasa: RasaRestClient, sender_secret: str, safety_net: SafetyNet | None = None):
+    def __init__(
+        self, rasa: RasaRestClient | RasaPool, sender_secret: str, safety_net: SafetyNet | None = None
+    ):
         self._rasa = rasa
         self._secret = sender_secret
         self.safety_net = safety_net or SafetyNet()

@@ -27,6 +27,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.rasa_client import RasaRestClient
+from bot.rasa_pool import RasaPool
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ MAX_HEADER_LINES = 100
 class BotHealth:
     """What the health check reports: uptime, Rasa, and the updates handled so far."""
 
-    def __init__(self, rasa: RasaRestClient, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, rasa: RasaRestClient | RasaPool, clock: Callable[[], float] = time.monotonic):
         self._rasa = rasa
         self._clock = clock
         self._started_at = clock()

@@ -152,13 +152,17 @@ class RasaRestClient:
         self.breaker = breaker
         self._client: RasaTransport = client or AiohttpTransport()
 
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
     async def send(self, sender_id: str, text: str, *, received_at: float | None = None) -> list[Reply]:
         """Rasa's replies, or RasaUnavailable, by the deadline after `received_at` (monotonic; now)."""
         deadline = (time.monotonic() if received_at is None else received_at) + self._deadline_seconds
         if deadline - time.monotonic() < MIN_ATTEMPT_SECONDS:
             raise RasaUnavailable("no time left to ask (the message waited too long)")
         if self.breaker is not None and not self.breaker.allow():
-            raise RasaUnavailable("circuit open after repeated failures; not asked")
+            raise RasaUnavailable("circuit open after repeated failures; not asked", retryable=True)
         try:
             replies = await self._send_with_retries({"sender": sender_id, "message": text}, deadline)
         except RasaUnavailable:

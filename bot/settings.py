@@ -138,6 +138,15 @@ def parse_timezone(raw: str) -> str:
     return name
 
 
+def parse_rasa_urls(raw: str) -> tuple[str, ...]:
+    """RASA_URLS: Rasa servers' roots, separated by commas or spaces (http:// or https://)."""
+    urls = tuple(dict.fromkeys(part.rstrip("/") for part in raw.replace(",", " ").split()))
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise SettingsError(f"RASA_URLS: {url!r} is not an http:// or https:// address")
+    return urls
+
+
 @dataclass(frozen=True)
 class Settings:
     telegram_token: str | None
@@ -165,6 +174,12 @@ class Settings:
     health_port: int = 0  # the bot's HTTP health check; 0: none
     health_listen: str = "127.0.0.1"
     crisis_region: str | None = None  # whose help lines come first; None: crisis_lines.yml's default
+    rasa_urls: tuple[str, ...] = ()  # several Rasa servers (bot.rasa_pool); empty: rasa_url alone
+
+    @property
+    def rasa_servers(self) -> tuple[str, ...]:
+        """Every Rasa server the bot talks to: RASA_URLS, or RASA_URL alone."""
+        return self.rasa_urls or (self.rasa_url,)
 
     @property
     def digest_at(self) -> time:
@@ -215,4 +230,5 @@ class Settings:
             health_port=parse_count("HEALTH_PORT", os.environ.get("HEALTH_PORT", ""), 0, most=65535),
             health_listen=os.environ.get("HEALTH_LISTEN", "").strip() or "127.0.0.1",
             crisis_region=parse_crisis_region(os.environ.get("CRISIS_REGION", "")),
+            rasa_urls=parse_rasa_urls(os.environ.get("RASA_URLS", "")),
         )
