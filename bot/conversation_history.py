@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, func, inspect, select
 
 from storage.database import data_dir as default_data_dir
-from storage.database import make_engine
+from storage.database import make_engine, with_driver
 
 log = logging.getLogger(__name__)
 SECONDS_PER_DAY = 86_400
@@ -36,7 +36,7 @@ def tracker_database_url(data_dir: Path | None = None) -> str:
     """TRACKER_DATABASE_URL, else the SQLite file `make run` gives Rasa (RASA_TRACKER_DB)."""
     url = os.environ.get("TRACKER_DATABASE_URL", "").strip()
     if url:
-        return url
+        return with_driver(url)  # 'postgresql://…' as Rasa's settings write it -> psycopg 3
     folder = data_dir or default_data_dir()
     path = os.environ.get("RASA_TRACKER_DB", "").strip() or str(folder / "rasa_tracker.db")
     return f"sqlite:///{Path(path).resolve()}"

@@ -65,7 +65,7 @@ def two_rasa_servers(tmp_path, emulator_url, monkeypatch) -> Iterator[tuple[Stac
                     "TELEGRAM_API_URL": emulator_url,
                     "RASA_URLS": f"{first.rasa_url} {second.rasa_url}",
                     "ROLEGUIDE_SENDER_SECRET": SECRET,
-                    "TRACKER_DATABASE_URL": database.replace("postgresql://", "postgresql+psycopg://"),
+                    "TRACKER_DATABASE_URL": database,
                 }
             )
             yield first, second, database
@@ -93,9 +93,14 @@ def test_a_conversation_keeps_its_context_when_its_rasa_server_is_killed(two_ras
     skills = person.send("what skills does that need?", timeout=15)
 
     assert leader.skills.strip()[:60] in transcript(skills), transcript(skills)
-    with psycopg.connect(database) as connection:
-        stored = connection.execute("SELECT count(*) FROM events WHERE sender_id = %s", (sender,)).fetchone()
-        assert stored is not None and stored[0] > 0  # the conversation lives in the shared store
-        assert connection.execute(
-            "SELECT count(*) FROM events WHERE sender_id = %s", (str(person.chat_id),)
-        ).fetchone() == (0,)
+    def stored_events(sender_id: str) -> int:
+        with psycopg.connect(database) as connection:
+            query = "SELECT count(*) FROM events WHERE sender_id = %s"
+            row = connection.execute(query, (sender_id,)).fetchone()
+        return row[0] if row else 0
+
+    assert stored_events(sender) > 0  # the conversation lives in the shared store, under its pseudonym
+    assert stored_events(str(person.chat_id)) == 0
+    # /forget deletes it from that store (TRACKER_DATABASE_URL as Rasa's settings write it).
+    assert person.send("/forget", timeout=15)
+    assert stored_events(sender) == 0
