@@ -93,6 +93,7 @@ def test_a_conversation_keeps_its_context_when_its_rasa_server_is_killed(two_ras
     skills = person.send("what skills does that need?", timeout=15)
 
     assert leader.skills.strip()[:60] in transcript(skills), transcript(skills)
+
     def stored_events(sender_id: str) -> int:
         with psycopg.connect(database) as connection:
             query = "SELECT count(*) FROM events WHERE sender_id = %s"
