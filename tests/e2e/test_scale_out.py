@@ -1,7 +1,8 @@
 """Scale-out, natively: two Rasa servers share one PostgreSQL tracker store behind the bot (RASA_URLS).
 
-The test starts PostgreSQL (the machine's own server), an action server, two
-Rasa servers, the bot and the Telegram emulator. A conversation goes to its
+The test starts PostgreSQL and Redis (the machine's own servers; Redis is
+Rasa's lock store), an action server, two Rasa servers, the bot and the
+Telegram emulator: the topology of docker-compose.yml. A conversation goes to its
 own server; when that server is killed, the conversation's next message
 goes to the other one, which carries on with its context (the role under
 discussion), read from the shared store.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -23,6 +25,7 @@ from bot.rasa_client import RasaRestClient
 from bot.rasa_pool import RasaPool
 from tests.e2e.conftest import TgClient, transcript
 from tests.postgres import postgres_bin, throwaway_postgres
+from tests.redis_server import throwaway_redis
 from tools.emulator import free_port
 from tools.stack import Stack, wait_until_up
 
@@ -38,11 +41,20 @@ def first_server_for(sender: str, urls: list[str]) -> str:
     return RasaPool([RasaRestClient(url) for url in urls]).order_for(sender)[0].base_url
 
 
+def redis_commands(port: int) -> int:
+    """How many commands the Redis server has processed."""
+    info = subprocess.run(
+        ["redis-cli", "-p", str(port), "INFO", "stats"], capture_output=True, text=True, check=True
+    ).stdout
+    return int(next(line for line in info.splitlines() if line.startswith("total_commands_processed:"))[25:])
+
+
 @pytest.fixture
-def two_rasa_servers(tmp_path, emulator_url, monkeypatch) -> Iterator[tuple[Stack, Stack, str]]:
+def two_rasa_servers(tmp_path, emulator_url, monkeypatch) -> Iterator[tuple[Stack, Stack, str, int]]:
     if postgres_bin() is None:
         pytest.fail("PostgreSQL's server binaries are needed (Debian package: postgresql)")
-    with throwaway_postgres() as database:
+    with throwaway_postgres() as database, throwaway_redis() as redis_port:
+        monkeypatch.setenv("LOCK_STORE_PORT", str(redis_port))
         where = urlsplit(database)
         monkeypatch.setenv("TRACKER_DB_HOST_PORT", f"{where.hostname}:{where.port}")
         monkeypatch.setenv("TRACKER_DB_NAME", where.path.lstrip("/"))
@@ -68,14 +80,14 @@ def two_rasa_servers(tmp_path, emulator_url, monkeypatch) -> Iterator[tuple[Stac
                     "TRACKER_DATABASE_URL": database,
                 }
             )
-            yield first, second, database
+            yield first, second, database, redis_port
         finally:
             second.stop()
             first.stop()
 
 
 def test_a_conversation_keeps_its_context_when_its_rasa_server_is_killed(two_rasa_servers, emulator_url):
-    first, second, database = two_rasa_servers
+    first, second, database, redis_port = two_rasa_servers
     person = TgClient(emulator_url, token=TOKEN, first_name="Ola")
     assert person.send("/start", timeout=60), f"no answer to /start; logs in {first.log_dir}"
     leader = ROLES["citizen_leader"]
@@ -102,6 +114,7 @@ def test_a_conversation_keeps_its_context_when_its_rasa_server_is_killed(two_ras
 
     assert stored_events(sender) > 0  # the conversation lives in the shared store, under its pseudonym
     assert stored_events(str(person.chat_id)) == 0
+    assert redis_commands(redis_port) >= 8  # the servers took their conversation locks in Redis
     # /forget deletes it from that store (TRACKER_DATABASE_URL as Rasa's settings write it).
     assert person.send("/forget", timeout=15)
     assert stored_events(sender) == 0
