@@ -20,6 +20,7 @@ SECRET = "s3cret-token-for-tests"
 @pytest.fixture(scope="module")
 def webhook_bot(stack: Stack, emulator_url: str):
     port = free_port()
+    health_port = free_port()
     process = stack.start_bot(
         {
             "TELEGRAM_BOT_TOKEN": WEBHOOK_TOKEN,
@@ -28,6 +29,7 @@ def webhook_bot(stack: Stack, emulator_url: str):
             "WEBHOOK_SECRET": SECRET,
             "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": str(port),
+            "HEALTH_PORT": str(health_port),
         },
         name="webhook-bot",
     )
@@ -38,7 +40,7 @@ def webhook_bot(stack: Stack, emulator_url: str):
             break
         except httpx.HTTPError:
             time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}/telegram"
+    yield f"http://127.0.0.1:{port}/telegram", f"http://127.0.0.1:{health_port}/health"
     stop_process(process)
 
 
@@ -53,6 +55,16 @@ def test_a_post_without_the_secret_is_refused(webhook_bot):
         "update_id": 1,
         "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "hello"},
     }
-    assert httpx.post(webhook_bot, json=update, timeout=5).status_code == 403
+    webhook, _ = webhook_bot
+    assert httpx.post(webhook, json=update, timeout=5).status_code == 403
     forged = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
-    assert httpx.post(webhook_bot, json=update, headers=forged, timeout=5).status_code == 403
+    assert httpx.post(webhook, json=update, headers=forged, timeout=5).status_code == 403
+
+
+def test_in_webhook_mode_the_health_check_answers_for_a_load_balancer(webhook_bot, emulator_url):
+    _, health = webhook_bot
+    TgClient(emulator_url, token=WEBHOOK_TOKEN, first_name="Hook").send("hello", timeout=20)
+    report = httpx.get(health, timeout=5).json()
+
+    assert report["status"] == "ok" and report["rasa_reachable"] is True
+    assert report["updates_handled"] >= 1
