@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from datetime import date
 
+import psycopg
 import pytest
 from sqlalchemy import inspect
 
-from storage.database import make_engine, upgrade
+from storage.database import make_engine, upgrade, with_driver
 from storage.records import FeedbackRecord, UnansweredRecord
 from storage.scrubbing import scrub
 from storage.store import Store
@@ -53,20 +55,45 @@ def store(tmp_path) -> Store:
     return Store(f"sqlite:///{tmp_path / 'roleguide.db'}", tmp_path / "spool" / "pending.jsonl")
 
 
-def test_migrations_create_both_tables_and_can_run_again(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    if postgres_bin() is None and not os.environ.get("CI"):
+        pytest.skip("PostgreSQL is not installed here (CI installs it)")
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A new, empty database of each kind the store runs on (PostgreSQL: a new database per test)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'roleguide.db'}"
+    server = request.getfixturevalue("postgres_url")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def any_store(database_url, tmp_path) -> Store:
+    return Store(database_url, tmp_path / "spool" / "pending.jsonl")
+
+
+def test_migrations_create_both_tables_and_can_run_again(database_url):
+    engine = make_engine(with_driver(database_url))
     upgrade(engine)
     upgrade(engine)  # already up to date: nothing happens, nothing fails
     tables = set(inspect(engine).get_table_names())
     assert {"feedback", "unanswered_question", "alembic_version"} <= tables
 
 
-def test_a_feedback_row_holds_no_id_name_or_time(store):
-    store.save(FeedbackRecord.new(5, "thanks", "quiz", day=date(2026, 11, 2)))
+def test_a_feedback_row_holds_no_id_name_or_time(any_store):
+    assert any_store.save(FeedbackRecord.new(5, "thanks", "quiz", day=date(2026, 11, 2)))
 
-    columns = {c["name"] for c in inspect(store.engine).get_columns("feedback")}
+    columns = {c["name"] for c in inspect(any_store.engine).get_columns("feedback")}
     assert columns == {"id", "day", "rating", "comment", "about", "bot_version"}
-    [row] = store.feedback()
+    [row] = any_store.feedback()
     assert row.day == date(2026, 11, 2) and row.bot_version
 
 
@@ -124,29 +151,21 @@ def test_a_failed_replay_keeps_the_spool(tmp_path):
     assert len(store.spool.pending()) == 1
 
 
-def test_unanswered_questions_can_be_marked_reviewed(store):
+def test_unanswered_questions_can_be_marked_reviewed(any_store):
     for text in ("what is pip", "can you book my gp", "what is pip"):
-        store.save(UnansweredRecord.new(text))
-    first, second, _ = store.unanswered()
+        assert any_store.save(UnansweredRecord.new(text))
+    first, second, _ = any_store.unanswered()
 
-    assert store.mark_reviewed([first.id, second.id]) == 2
-    assert store.mark_reviewed([first.id]) == 0  # already reviewed
-    assert [q.text for q in store.unanswered()] == ["what is pip"]
-    assert len(store.unanswered(include_reviewed=True)) == 3
+    assert any_store.mark_reviewed([first.id, second.id]) == 2
+    assert any_store.mark_reviewed([first.id]) == 0  # already reviewed
+    assert [q.text for q in any_store.unanswered()] == ["what is pip"]
+    assert len(any_store.unanswered(include_reviewed=True)) == 3
 
 
 def test_the_sqlite_database_lets_a_reader_in_while_a_writer_works(store):
     store.save(FeedbackRecord.new(4, None, None))
     path = store.engine.url.database
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    if postgres_bin() is None and not os.environ.get("CI"):
-        pytest.skip("PostgreSQL is not installed here (CI installs it)")
-    with throwaway_postgres() as url:
-        yield url
 
 
 def test_postgresql_works_through_database_url(postgres_url, tmp_path, monkeypatch):
@@ -164,13 +183,13 @@ def test_postgresql_works_through_database_url(postgres_url, tmp_path, monkeypat
     assert not (tmp_path / "spool.jsonl").exists()
 
 
-def test_the_migrations_build_exactly_the_tables_the_models_describe(tmp_path):
+def test_the_migrations_build_exactly_the_tables_the_models_describe(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     from storage.models import Base
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    engine = make_engine(with_driver(database_url))
     upgrade(engine)
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
