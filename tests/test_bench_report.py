@@ -6,7 +6,8 @@ import math
 import re
 from pathlib import Path
 
-from tools.bench import TARGETS, Quality, Result, Training, check_targets, last_line, ratio, report
+from tools.bench import TARGETS, Quality, Result, Training, check_targets, last_line, peaks_mb, ratio, report
+from tools.memory import MemorySeries
 from tools.soak_people import Turn
 
 LAST_LINE = re.compile(
@@ -101,3 +102,15 @@ def test_offline_answers_do_not_count_as_turns_served():
 
     assert ours.offline == 50 and ours.empty == 0
     assert ours.turns_per_second == 5.0
+
+
+def test_the_memory_total_is_the_highest_sum_at_one_moment_not_the_sum_of_peaks():
+    series = {
+        "rasa": MemorySeries([(0.0, 500.0), (0.5, 560.0), (1.0, 520.0)]),
+        "bot": MemorySeries([(0.0, 240.0), (0.5, 200.0), (1.0, 210.0)]),
+        "emulator": MemorySeries([(0.0, 900.0)]),  # not ours: not counted
+    }
+
+    peaks = peaks_mb(series, ("rasa", "actions", "bot"))
+
+    assert peaks == {"rasa": 560.0, "bot": 240.0, "emulator": 900.0, "total": 760.0}

@@ -11,8 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.rasa_env import last_json_line
-from tools.stack import MODEL, RASA_BIN, ROOT
+from tools.stack import MODEL, RASA_BIN, ROOT, rasa_env_json
 
 pytestmark = pytest.mark.rasa
 
@@ -65,7 +64,7 @@ def test_test_conversations_are_understood_and_answered(tmp_path):
 
 def test_held_out_messages_are_understood(record_property):
     """Fallbacks count as misses here: the person would have been asked to rephrase."""
-    report = last_json_line("-m", "tools.evaluate_nlu", "--model", str(MODEL))
+    report = rasa_env_json("-m", "tools.evaluate_nlu", "--model", str(MODEL))
     figure = (
         f"NLU held-out ({report['examples']} messages, fallbacks count as misses): "
         f"accuracy {report['accuracy']:.3f}, weighted F1 {report['weighted_f1']:.3f}, "

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.rasa_env import last_json_line
-from tools.stack import MODEL, ROOT
+from tools.stack import MODEL, ROOT, rasa_env_json
 
 pytestmark = pytest.mark.rasa
 
@@ -21,7 +20,7 @@ CHECK_SCRIPT = ROOT / "tests" / "rasa_env" / "check_rasa_server.py"
 
 @pytest.fixture(scope="module")
 def checks() -> dict[str, Any]:
-    return last_json_line(str(CHECK_SCRIPT), "--model", str(MODEL))
+    return rasa_env_json(str(CHECK_SCRIPT), "--model", str(MODEL))
 
 
 def test_our_rasa_fixes_give_the_same_validation_verdicts_as_rasa(checks):

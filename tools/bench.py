@@ -41,15 +41,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from tools.emulator import free_port, running_emulator, tgclient
-from tools.memory import rss_mb
+from tools.memory import MemorySampler, MemorySeries
 from tools.soak_people import Person, Turn, offline_mark, pick_journey
-from tools.stack import RASA_BIN, RASA_PYTHON, ROOT, Stack, wait_until_up
+from tools.stack import RASA_BIN, ROOT, Stack, rasa_env_json, wait_until_up
 
 log = logging.getLogger("bench")
 
@@ -215,42 +215,16 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
 
 
-class ProcessMeter:
-    """Samples the resident memory of named processes in a thread; keeps each one's peak and the
-    peak of the sum of `counted` ones at one moment."""
-
-    def __init__(self, pids: Callable[[], dict[str, int]], counted: Sequence[str], every: float = 0.5):
-        self._pids = pids
-        self._counted = counted
-        self._every = every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="process-meter", daemon=True)
-        self.peak_mb: dict[str, float] = {}
-
-    def __enter__(self) -> ProcessMeter:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def sample(self) -> None:
-        total = 0.0
-        for name, pid in self._pids().items():
-            mb = rss_mb(pid)
-            if mb is None:
-                continue
-            self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), mb)
-            if name in self._counted:
-                total += mb
-        self.peak_mb["total"] = max(self.peak_mb.get("total", 0.0), total)
-
-    def _run(self) -> None:
-        while True:
-            self.sample()
-            if self._stop.wait(self._every):
-                return
+def peaks_mb(series: dict[str, MemorySeries], counted: Sequence[str]) -> dict[str, float]:
+    """Each process's peak, and as "total" the highest sum of the `counted` ones at one moment
+    (the sampler reads every process at the same moment each round)."""
+    peaks = {name: top for name, one in series.items() if (top := one.max_mb()) is not None}
+    totals: dict[float, float] = {}
+    for name in counted:
+        for at, mb in series[name].samples if name in series else []:
+            totals[at] = totals.get(at, 0.0) + mb
+    peaks["total"] = max(totals.values(), default=0.0)
+    return peaks
 
 
 def cpu_snapshot(pids: dict[str, int]) -> dict[str, float]:
@@ -355,7 +329,7 @@ def bench_variant(
                 named["emulator"] = emulator_pid
             return named
 
-        with ProcessMeter(pids, OUR_PROCESSES) as meter:
+        with MemorySampler(pids, every=0.5) as sampler:
             now = time.monotonic()
             window_start, until = now + config.warm_up, now + config.warm_up + config.seconds
             cpu: dict[str, dict[str, float]] = {}
@@ -383,7 +357,7 @@ def bench_variant(
             turns=counted,
             startup_seconds=startup,
             training=training,
-            peak_mb=meter.peak_mb,
+            peak_mb=peaks_mb(sampler.series, OUR_PROCESSES),
             cpu_ms_per_turn=_cpu_per_turn(cpu, len(counted)),
             errors=errors,
         )
@@ -417,17 +391,11 @@ def _start_profilers(stack: Stack, folder: Path, config: BenchConfig) -> list[su
 
 def evaluate_nlu(model: Path) -> Quality:
     """Held-out NLU accuracy of a model (tools/evaluate_nlu.py, in the Rasa environment)."""
-    run = subprocess.run(
-        [str(RASA_PYTHON), "-m", "tools.evaluate_nlu", "--model", str(model)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
-    )
-    if run.returncode != 0 or not run.stdout.strip():
-        log.warning("NLU evaluation failed: %s", run.stderr.strip().splitlines()[-1:])
+    try:
+        report = rasa_env_json("-m", "tools.evaluate_nlu", "--model", str(model))
+    except RuntimeError as error:
+        log.warning("NLU evaluation failed: %s", str(error).strip().splitlines()[-1:])
         return Quality()
-    report = json.loads(run.stdout.strip().splitlines()[-1])
     return Quality(report["accuracy"], report["weighted_f1"], report["fallback_rate"])
 
 

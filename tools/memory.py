@@ -78,6 +78,13 @@ class MemorySampler:
         self._stop.set()
         self._thread.join()
 
+    def __enter__(self) -> MemorySampler:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def _run(self) -> None:
         while True:
             at = time.monotonic() - self._started

@@ -11,6 +11,7 @@ Ctrl-C or SIGTERM stops everything.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -20,6 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -202,6 +204,24 @@ class Stack:
         for process in reversed(list(self.processes.values())):
             stop_process(process)
         self.processes.clear()
+
+
+def rasa_env_json(*args: str, timeout: float = 900) -> dict[str, Any]:
+    """Run `.venv-rasa/bin/python *args` from the project root; the JSON its last line prints.
+
+    Raises RuntimeError, with the end of what it wrote to stderr, when it fails.
+    """
+    run = subprocess.run(
+        [str(RASA_PYTHON), *args],
+        cwd=ROOT,
+        env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if run.returncode != 0 or not run.stdout.strip():
+        raise RuntimeError(f"{' '.join(args)} failed (exit {run.returncode}): {run.stderr[-3000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def wait_until_up(url: str | None, process: subprocess.Popen, timeout: float) -> None:
