@@ -20,6 +20,11 @@ pytestmark = pytest.mark.rasa
 # and ours must do no worse (issue 6; make bench prints both).
 MIN_HOLDOUT_ACCURACY = 0.979
 MIN_HOLDOUT_WEIGHTED_F1 = 0.980
+# 5-fold cross-validation of the intent classifier on nlu/ (tools/cross_validate_nlu.py;
+# a fallback counts as a miss): harder than the held-out set, since many examples are the
+# only one of their kind.
+MIN_CROSS_VALIDATED_ACCURACY = 0.71
+MIN_CROSS_VALIDATED_MACRO_F1 = 0.73
 
 
 def rasa(*args: str) -> subprocess.CompletedProcess:
@@ -76,3 +81,16 @@ def test_held_out_messages_are_understood(record_property):
         print(f"  {miss['expected']} -> {miss['got']}: {miss['text']}")
     assert report["accuracy"] >= MIN_HOLDOUT_ACCURACY
     assert report["weighted_f1"] >= MIN_HOLDOUT_WEIGHTED_F1
+
+
+def test_intents_hold_up_in_cross_validation(record_property):
+    report = rasa_env_json("-m", "tools.cross_validate_nlu")
+    figure = (
+        f"NLU {report['folds']}-fold cross-validated on nlu/ ({report['examples']} examples, fallbacks "
+        f"count as misses): accuracy {report['accuracy']:.3f}, macro F1 {report['macro_f1']:.3f}, "
+        f"fallback rate {report['fallback_rate']:.3f}"
+    )
+    record_property("figure", figure)
+    print(f"\n{figure}\n  weakest: {report['worst_intents']}")
+    assert report["accuracy"] >= MIN_CROSS_VALIDATED_ACCURACY
+    assert report["macro_f1"] >= MIN_CROSS_VALIDATED_MACRO_F1
