@@ -6,8 +6,10 @@ PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) $
 APP_VENV := .venv
 RASA_VENV := .venv-rasa
 MODEL := models/roleguide.tar.gz
-# What the model is trained from: retrain when any of it changes.
-MODEL_INPUTS := domain.yml config.yml $(shell find nlu stories -name '*.yml' 2>/dev/null)
+# What the model is trained from: retrain when any of it changes (the intent classifier and
+# the normaliser it reads through are code, and its speller learns the content's words).
+MODEL_INPUTS := domain.yml config.yml $(shell find nlu stories content -name '*.yml' 2>/dev/null) \
+	rasa_server/intent_classifier.py $(wildcard reading/*.py)
 
 .PHONY: run test test-fast lint model envs clean
 

@@ -115,7 +115,11 @@ _ORDINALS = {
     "5th": 4,
     "five": 4,
 }
-_FILLER = re.compile(r"\b(the|one|number|option|answer|i'?d|pick|go with|i'?ll|please|pls)\b")
+_FILLER = re.compile(
+    r"\b(the|one|number|option|answer|i'?d|pick|go with|i'?ll|please|pls|very"
+    # hedges around a choice: "2 probably", "i think b", "3 for me", "the first i guess"
+    r"|i think|think|probably|prob|maybe|i guess|guess|for me|i'?d say|say|definitely|defo|its|it'?s)\b"
+)
 
 
 def _option_from_words(question: QuizQuestion, text: str) -> int | None:

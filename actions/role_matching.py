@@ -7,8 +7,21 @@ from difflib import get_close_matches
 from functools import cache
 
 import content
+from reading.normalise import for_reading
+from reading.spelling import Speller, content_texts, domain_words
 
 _NOT_WORD = re.compile(r"[^a-z]+")
+
+
+@cache
+def content_speller() -> Speller:
+    """Puts slips right to the content's words (the action server has no training data)."""
+    return Speller(domain_words(content_texts(content.content_dir()), []))
+
+
+def read(text: str) -> str:
+    """A message as the actions read it: reading.normalise.for_reading with the content's words."""
+    return for_reading(text, content_speller())
 
 
 def _normalise(text: str) -> str:
@@ -44,7 +57,7 @@ def role_from_text(text: str) -> str | None:
     Checks every run of one to three words, longest first, so 'citizen leader'
     beats a shorter alias inside it.
     """
-    words = _normalise(text).split()
+    words = read(text).split()
     index = _alias_index()
     for size in (3, 2, 1):
         for start in range(len(words) - size + 1):
@@ -60,11 +73,26 @@ def role_from_text(text: str) -> str | None:
     return None
 
 
+@cache
+def _cues() -> dict[str, str]:
+    """Each role's own wording (content: `cues`) -> role key."""
+    return {read(cue): key for key, role in content.roles().roles.items() for cue in role.cues}
+
+
+def role_from_cues(text: str) -> str | None:
+    """The one role whose own wording the message uses ("push back without burning bridges");
+    None when it uses none, or the wording of more than one role."""
+    words = f" {read(text)} "
+    found = {key for cue, key in _cues().items() if f" {cue} " in words}
+    return found.pop() if len(found) == 1 else None
+
+
 def role_meant(named: tuple[str, ...], text: str, remembered: object) -> str | None:
-    """The role a message is about: one the model found in it, else one in its words, else the
-    role already under discussion."""
+    """The role a message is about: one the model found in it, else one named in its words, else
+    the role already under discussion, else the one whose own wording it uses (so a dilemma
+    asked in a person's own words finds its role without "which role do you mean?")."""
     for value in named:
         role = role_from_value(value)
         if role:
             return role
-    return role_from_text(text) or role_from_value(remembered)
+    return role_from_text(text) or role_from_value(remembered) or role_from_cues(text)

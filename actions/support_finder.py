@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import content
 from actions.replies import Answer, ButtonSpec, Understood
-from actions.role_matching import role_meant
+from actions.role_matching import read, role_meant
 from content.schema import SupportEntry, rasa_payload
 
 FINDER_INTENT = "ask_role_support"
@@ -76,6 +76,26 @@ def wish_from(understood: Understood) -> SupportWish:
     )
 
 
+# A follow-up this short that names a place or a kind ("anything in Wales?", "any mentoring?")
+# right after a search narrows that search.
+FOLLOW_UP_WORDS = 12
+
+
+def asks_for_support(understood: Understood) -> bool:
+    """A typed message that asks for something and names both a place and a kind of support."""
+    text = "" if understood.is_button_press else understood.text
+    asking = _mentions(text, content.support_catalogue().asking_words)
+    return bool(asking and place_from_text(text) and kind_from_text(text))
+
+
+def narrows_last_search(understood: Understood) -> bool:
+    """Just after a search, a short typed message that names a place or a kind of support."""
+    text = "" if understood.is_button_press else understood.text
+    if understood.remembered_aspect != "support" or len(text.split()) > FOLLOW_UP_WORDS:
+        return False
+    return bool(place_from_text(text) or kind_from_text(text))
+
+
 def kind_from_text(text: str) -> str | None:
     kinds = content.support_catalogue().kinds
     return next((key for key, kind in kinds.items() if _mentions(text, kind.words)), None)
@@ -133,8 +153,11 @@ def _place_points(entry: SupportEntry, place: str | None) -> float:
 
 
 def _mentions(text: str, words: list[str]) -> bool:
-    lowered = f" {re.sub(r'[^a-z0-9 ]+', ' ', text.lower())} "
-    return any(f" {word} " in lowered for word in words)
+    """Whether the message, as the actions read it (text-speak expanded, slips put right), or its
+    plain lower-case words hold one of the words."""
+    plain = f" {re.sub(r'[^a-z0-9 ]+', ' ', text.lower())} "
+    read_words = f" {read(text)} "
+    return any(f" {word} " in plain or f" {word} " in read_words for word in words)
 
 
 def _filters(wish: SupportWish) -> str:

@@ -25,6 +25,7 @@ COMMAND_PAYLOADS = {
     "roles": "/ask_roles_overview",
     "quiz": "/quiz_restart",
     "feedback": "/give_feedback",
+    "about": "/ask_about_bot",
 }
 
 # Longer messages are cut before Rasa sees them (enough for any real question);

@@ -1,5 +1,7 @@
 """Tidies what people type before anything reads it: the crisis check, the blank check and Rasa.
 
+This is reading.normalise.clean, the first step of the project's one normaliser.
+
 Telegram delivers whatever a client sends, so a message may hold characters
 nobody meant to write and some that break things further on:
 
@@ -19,29 +21,9 @@ are escaped when they are sent (bot.rendering), not here.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-_LINE_BREAKS = re.compile(r"\r\n?")
-_KEPT_CONTROLS = frozenset("\n\t")
-
-
-def _whole_code_points(text: str) -> str:
-    """Pairs of surrogates become the character they encode; a lone one becomes U+FFFD."""
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-
-
-def _visible_or_space(char: str) -> str:
-    category = unicodedata.category(char)
-    if category == "Cc":
-        return char if char in _KEPT_CONTROLS else " "
-    if category == "Cf":
-        return ""
-    return char
+from reading.normalise import clean
 
 
 def clean_incoming_text(text: str) -> str:
     """The message as Rasa and the checks should read it (see the module docstring); idempotent."""
-    text = _LINE_BREAKS.sub("\n", _whole_code_points(text))
-    text = "".join(_visible_or_space(char) for char in text)
-    return unicodedata.normalize("NFKC", text)
+    return clean(text)

@@ -55,6 +55,8 @@ class Button(Strict):
 class AspectButton(Strict):
     aspect: Aspect
     title: str = Field(min_length=1, max_length=30)
+    # Said first when the question is a yes/no one ("is it stressful?"): see actions/yes_no.py.
+    yes_no: str | None = None
 
 
 def _fits_a_phone(text: str) -> str:
@@ -77,6 +79,9 @@ class Role(Strict):
     risks: AnswerText
     start: AnswerText
     sounds_like: AnswerText
+    # Wording that belongs to this role's work or dilemmas and no other's ("push back"): a
+    # question that uses it is about this role even when the role is not named.
+    cues: list[str] = Field(default_factory=list)
 
     @field_validator("aliases")
     @classmethod
@@ -101,6 +106,8 @@ class RolesFile(Strict):
 class Topic(Strict):
     text: AnswerText
     buttons: list[Button] = Field(default_factory=list, max_length=6)
+    # Said first when the question is a yes/no one ("can I get paid?"): see actions/yes_no.py.
+    yes_no: str | None = None
 
 
 class TopicsFile(Strict):
@@ -194,6 +201,9 @@ class SupportCatalogue(Strict):
     kinds: dict[SupportKind, KindInfo]
     places: dict[str, Place]
     carer_words: list[str] = Field(min_length=1)
+    # A request for something ("where can i", "is there"): with a place and a kind of support in
+    # the same message, the finder answers, whatever else the message says.
+    asking_words: list[str] = Field(default_factory=list)
     entries: list[SupportEntry] = Field(min_length=1)
 
     @field_validator("entries")

@@ -12,6 +12,11 @@ featurizer before it:
   training data), so the FallbackClassifier's threshold means something. Dividing by a
   temperature keeps the SVM's ranking of intents.
 
+Every text is first read through the project's one normaliser (reading.normalise.for_reading:
+lower case, text-speak expanded, slips in domain words put right by SymSpell), in training and
+in use alike; the speller's word list is stored with the model, so a model reads text the same
+way wherever it runs.
+
 It also hands each message's intent confidences on as a (dense, sentence-level) feature: Rasa's
 CRFEntityExtractor skips every message that carries no feature at all (`features_present`),
 though it reads only token-level dense features, so without a featurizer it would tag nothing.
@@ -30,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,8 +56,16 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from reading.normalise import for_reading
+from reading.questions import question_part
+from reading.spelling import Speller, content_texts, domain_words
+
 log = logging.getLogger(__name__)
 
+# How much a long message's question counts against its story (see `confidences`).
+QUESTION_WEIGHT = 0.8
+# The content whose words the speller puts slips right to (read from the project root when training).
+CONTENT_FOLDER = Path("content")
 MODEL_FILE = "intent_classifier.json"
 ARRAYS_FILE = "intent_classifier.npz"
 # Words are runs of letters and digits, single letters included ("i", "a", "2").
@@ -114,6 +128,11 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
             "calibration_folds": 5,
             "random_state": 42,
             "ranking_length": LABEL_RANKING_LENGTH,
+            # Intents that describe a person's own story or work; see `confidences`.
+            "story_intents": [],
+            "sure_question": 0.7,
+            # Questions that are the story's own ("what is that role called?"): never over it.
+            "not_over_story": [],
         }
 
     @staticmethod
@@ -133,6 +152,7 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self.intents: list[str] = []
+        self.speller: Speller | None = None
         self.temperature = 1.0
         self.intercept = np.zeros(0)
         # Per feature block: its analyzer, vocabulary, idf weights and its rows of `weights`
@@ -179,7 +199,10 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         """Trains the vectorizers and the SVM on the intent examples, then fits the temperature."""
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
-        texts = [e.get(TEXT) for e in examples]
+        raw_texts = [e.get(TEXT) for e in examples]
+        content = content_texts(CONTENT_FOLDER) if CONTENT_FOLDER.is_dir() else []
+        self.speller = Speller(domain_words(content, raw_texts))
+        texts = [for_reading(text, self.speller) for text in raw_texts]
         labels = np.array([e.get(INTENT) for e in examples])
         intents = np.unique(labels)
         if len(intents) < 2:
@@ -207,6 +230,7 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         model = {
             "intents": [str(intent) for intent in svm.classes_],
             "temperature": temperature,
+            "speller_words": self.speller.counts if self.speller else {},
             "blocks": [
                 {"analyzer": analyzer, "ngrams": ngrams, "terms": terms}
                 for (analyzer, ngrams), terms in zip(self._block_settings(), vocabularies, strict=True)
@@ -226,6 +250,7 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         """Gets ready to classify with a trained model."""
         self.intents = model["intents"]
         self.temperature = float(model["temperature"])
+        self.speller = Speller(model.get("speller_words") or {})
         self.intercept = np.asarray(arrays["intercept"], dtype=np.float64)
         weights = np.asarray(arrays["weights"], dtype=np.float64)
         self._blocks, offset = [], 0
@@ -261,6 +286,7 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
 
     def scores(self, text: str) -> np.ndarray:
         """The SVM's score for each intent: what `decision_function` gives, from one message's n-grams."""
+        text = for_reading(text, self.speller)
         scores = self.intercept.copy()
         for analyzer, vocabulary, idf, weights in self._blocks:
             counts: dict[int, int] = {}
@@ -278,8 +304,31 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         return scores
 
     def confidences(self, text: str) -> np.ndarray:
-        """Each intent's confidence (they sum to 1)."""
-        scaled = self.scores(text) / self.temperature
+        """Each intent's confidence (they sum to 1).
+
+        A long message that tells a story and asks its question in one of its sentences ("my
+        mam had a stroke and the hospital asked me to look at their pathway... what does an
+        improvement expert do?") reads, whole, as the story (one of `story_intents`). When
+        that sentence alone is surely something else (at least `sure_question`), the question
+        is what the person wants answered: its reading leads, the story's stays behind it.
+        """
+        whole = self._softmax(self.scores(text))
+        story_intents = set(self.config["story_intents"])
+        if not story_intents or self.intents[int(np.argmax(whole))] not in story_intents:
+            return whole
+        asked = question_part(text)
+        if asked is None:
+            return whole
+        question = self._softmax(self.scores(asked))
+        best = int(np.argmax(question))
+        if question[best] < self.config["sure_question"] or self.intents[best] in (
+            story_intents | set(self.config["not_over_story"])
+        ):
+            return whole
+        return QUESTION_WEIGHT * question + (1 - QUESTION_WEIGHT) * whole
+
+    def _softmax(self, scores: np.ndarray) -> np.ndarray:
+        scaled = scores / self.temperature
         exp = np.exp(scaled - scaled.max())
         return exp / exp.sum()
 

@@ -11,6 +11,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from reading.normalise import SAFETY_KEEPS, clean
+from reading.normalise import TEXT_SPEAK as READING_TEXT_SPEAK
+
 # Digits that stand in for letters inside a word: k1ll, su1c1de, d13.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_WORD = re.compile(r"(?<![a-z0-9@$])[a-z][a-z0-9@$]*[0-9@$][a-z0-9@$]*")
@@ -20,31 +23,9 @@ _NOT_A_WORD = re.compile(r"[^a-z0-9.]+")  # sentence ends are lone dots by then
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){3,}[a-z]\b")  # "k i l l" -> "kill"
 _REPEATS = re.compile(r"([a-z])\1+")  # "killll", "dieee", "nooo" (and "kill" -> "kil")
 
-# Text speak, after repeats are made single ("gonna" is "gona" by then).
-TEXT_SPEAK = {
-    "wana": "want to",
-    "wanna": "want to",
-    "gona": "going to",
-    "gonna": "going to",
-    "gota": "got to",
-    "ima": "i am going to",
-    "u": "you",
-    "ur": "your",
-    "rn": "right now",
-    "dnt": "dont",
-    "cnt": "cant",
-    "cba": "cant be bothered",
-    # Scots: "cannae get up", "dinnae ken"
-    "canae": "cant",
-    "cana": "cant",
-    "dinae": "dont",
-    "didnae": "didnt",
-    "couldnae": "couldnt",
-    "wouldnae": "wouldnt",
-    "isnae": "isnt",
-    "wisnae": "wasnt",
-    "winae": "wont",
-}
+# Text speak, after repeats are made single ("gonna" is "gona" by then): the one table in
+# reading/normalise.py, but for the forms the phrases are written with ("im", "dont").
+TEXT_SPEAK = {word: plain for word, plain in READING_TEXT_SPEAK.items() if word not in SAFETY_KEEPS}
 
 # A dropped final "g" ("cuttin", "killin", "dyin"), for the words the crisis phrases
 # use; only listed words, since many words end in "in" (insulin, again, cousin).
@@ -75,7 +56,7 @@ def tidy(text: str) -> str:
     A sentence end (. ! ? ; : or a new line) stays as a lone "." so a phrase can
     say "the message or sentence ends here".
     """
-    text = _strip_accents(unicodedata.normalize("NFKC", text)).lower()
+    text = _strip_accents(clean(text)).lower()
     text = _APOSTROPHES.sub("", text)
     text = _LEET_WORD.sub(lambda found: found.group().translate(_LEET), text)
     text = _SENTENCE_END.sub(" . ", text)

@@ -19,7 +19,8 @@ def test_the_last_ledger_entry_is_shown_with_the_measured_figures(record_propert
     rows = ledger_rows()
     assert rows, "the ledger has no entries"
     date, name, figure, commit, status = rows[-1]
-    record_property("figure", f"blind ledger, last entry: {date} {name}: {figure} (commit {commit}, {status})")
+    entry = f"{date} {name}: {figure} (commit {commit}, {status})"
+    record_property("figure", f"blind ledger, last entry: {entry}")
 
 
 def test_every_blind_set_has_its_first_run_in_the_ledger():

@@ -13,7 +13,8 @@ def test_no_evaluation_message_is_also_training_data():
 
 
 def test_every_kind_of_evaluation_set_is_checked():
-    names = {path.relative_to(eval_sets.ROOT).as_posix() for path in eval_sets.files(eval_sets.EVALUATION_GLOBS)}
+    paths = eval_sets.files(eval_sets.EVALUATION_GLOBS)
+    names = {path.relative_to(eval_sets.ROOT).as_posix() for path in paths}
     assert "tests/nlu/holdout.yml" in names
     assert "tests/e2e/held_out_conversations.yml" in names
     assert "tests/safety/crisis_blind_4.yml" in names
@@ -25,7 +26,7 @@ def test_every_kind_of_evaluation_set_is_checked():
 def test_an_overlap_is_found_whatever_its_case_spacing_punctuation_or_markup(tmp_path: Path):
     (tmp_path / "nlu").mkdir()
     (tmp_path / "nlu" / "roles.yml").write_text(
-        'nlu:\n- intent: ask_role_about\n  examples: |\n    - What does a [community builder](role) do?\n'
+        "nlu:\n- intent: ask_role_about\n  examples: |\n    - What does a [community builder](role) do?\n"
     )
     (tmp_path / "tests" / "e2e").mkdir(parents=True)
     (tmp_path / "tests" / "e2e" / "blind_conversations_9.yml").write_text(
@@ -40,9 +41,13 @@ def test_an_overlap_is_found_whatever_its_case_spacing_punctuation_or_markup(tmp
 
 def test_messages_are_read_from_every_layout(tmp_path: Path):
     safety = tmp_path / "safety.yml"
-    safety.write_text('messages:\n  - {text: "one", category: suicide}\npositives:\n  suicide:\n    k:\n      - two\n')
+    safety.write_text(
+        'messages:\n  - {text: "one", category: suicide}\npositives:\n  suicide:\n    k:\n      - two\n'
+    )
     story = tmp_path / "story.yml"
-    story.write_text("stories:\n  - story: s\n    steps:\n      - user: |\n          three\n        intent: greet\n")
+    story.write_text(
+        "stories:\n  - story: s\n    steps:\n      - user: |\n          three\n        intent: greet\n"
+    )
     assert eval_sets.messages(safety) == ["one", "two"]
     assert eval_sets.messages(story) == ["three"]
     assert eval_sets.comparable("It's  [Disruptor/Advocate](role)!") == "its disruptor advocate"

@@ -69,7 +69,7 @@ def cross_validate(data: str, folds: int, config_file: Path) -> dict:
                 predicted.append(guess)
     intents = sorted(set(expected))
     per_intent = f1_score(expected, predicted, labels=intents, average=None, zero_division=0)
-    worst = sorted(zip(intents, per_intent), key=lambda pair: pair[1])[:8]
+    worst = sorted(zip(intents, per_intent, strict=True), key=lambda pair: pair[1])[:8]
     total = len(expected)
     return {
         "examples": total,

@@ -7,6 +7,7 @@ Rasa learns (nlu/) and what the safety net learns (its labelled sets);
 evaluation files are every set a figure is measured on.
 
     .venv/bin/python -m tools.eval_sets            # list overlaps, exit 1 if any
+    .venv/bin/python -m tools.eval_sets --drop     # take them out of nlu/ (the evaluation side stays)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ EVALUATION_GLOBS = (
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 _APOSTROPHES = re.compile("['\u2018\u2019`]")
 _NOT_WORD = re.compile(r"[\W_]+")
+_SECTION = re.compile(r"^- (intent|synonym|regex|lookup): ")
 
 
 def comparable(text: str) -> str:
@@ -94,13 +96,42 @@ def overlaps(root: Path = ROOT) -> dict[str, list[str]]:
     learnt = training_messages(root)
     found = {}
     for path in files(EVALUATION_GLOBS, root):
-        shared = sorted({text for text in messages(path) if comparable(text) in learnt and not is_command(text)})
+        shared = sorted(
+            {text for text in messages(path) if comparable(text) in learnt and not is_command(text)}
+        )
         if shared:
             found[str(path.relative_to(root))] = shared
     return found
 
 
+def evaluation_messages(root: Path = ROOT) -> set[str]:
+    return {comparable(text) for path in files(EVALUATION_GLOBS, root) for text in messages(path)}
+
+
+def drop_from_training(root: Path = ROOT) -> int:
+    """Takes every example that is also an evaluation message out of nlu/; how many went.
+
+    A blind set must stay as it was first written, so an overlap is settled on the training side.
+    """
+    measured = evaluation_messages(root)
+    dropped = 0
+    for path in sorted(root.glob("nlu/*.yml")):
+        kept, in_intent = [], False
+        for line in path.read_text().splitlines(keepends=True):
+            stripped = line.strip()
+            if _SECTION.match(stripped):
+                in_intent = stripped.startswith("- intent:")
+            elif in_intent and stripped.startswith("- ") and comparable(stripped[2:]) in measured:
+                dropped += 1
+                continue
+            kept.append(line)
+        path.write_text("".join(kept))
+    return dropped
+
+
 def main() -> int:
+    if "--drop" in sys.argv[1:]:
+        print(f"dropped {drop_from_training()} examples from nlu/")
     found = overlaps()
     for name, shared in found.items():
         print(f"{name}: {len(shared)} messages also in training data")
