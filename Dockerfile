@@ -25,6 +25,7 @@ COPY content/ content/
 COPY storage/ storage/
 COPY coordinator/ coordinator/
 COPY safety/ safety/
+COPY reading/ reading/
 COPY tools/ tools/
 # As the Makefile installs it, without the [dev] extra: runtime dependencies only, each at the
 # version requirements/app.lock pins (the lock also pins the test tools, which stay out of the image).

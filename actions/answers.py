@@ -59,6 +59,7 @@ ANSWERED_WITHOUT_TOPIC = (
 
 
 # Messages that are never a narrower search, even just after one.
+# ("what skills does it need?" asks about the role, though "skills" is a word of the training kind.)
 NEVER_NARROWS_A_SEARCH = {
     CRISIS_INTENT,
     feedback.START_INTENT,
@@ -66,6 +67,8 @@ NEVER_NARROWS_A_SEARCH = {
     "goodbye",
     "thank",
     *quiz.QUIZ_INTENTS,
+    *(intent for intent in ROLE_ASPECT_INTENTS if intent != support_finder.FINDER_INTENT),
+    *DESCRIBED_WORK_INTENTS,
 }
 
 # Answers given mid-quiz without the "quiz on hold" line after them (a crisis answer stands alone too).

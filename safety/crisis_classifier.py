@@ -56,6 +56,13 @@ DEFAULT_TRAINING_ROOT = Path(__file__).resolve().parent.parent
 LABELLED_SETS = ("tests/safety/crisis_eval.yml", "tests/safety/crisis_holdout.yml")
 # Rasa's NLU files: the crisis intent's examples are crises, every other intent's are not.
 NLU_FILES = "nlu/*.yml"
+# ...but not the files of new voices written for issue 12: with them as ordinary examples the
+# cross-validated threshold fell from 0.55 to 0.41 (recall 85.6% -> 89.6%, alarms on hard
+# negatives 15.5% -> 21.8%), a change of the safety trade-off that needs its own blind set
+# (issue 13), not a side effect of teaching Rasa new wording.
+NOT_LEARNT_FROM = frozenset(
+    {"roles_voices.yml", "topics_voices.yml", "more_voices.yml", "edges_voices.yml", "round4_voices.yml"}
+)
 CRISIS_INTENT = "crisis"
 
 # Kept for measuring only, written by people who never saw the training data: never learnt from.
@@ -137,7 +144,7 @@ def _labelled_set_paths(root: Path) -> list[Path]:
 
 
 def _nlu_paths(root: Path) -> list[Path]:
-    return sorted(root.glob(NLU_FILES))
+    return sorted(path for path in root.glob(NLU_FILES) if path.name not in NOT_LEARNT_FROM)
 
 
 def load_training_data(root: Path | None = None) -> TrainingData:

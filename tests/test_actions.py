@@ -221,3 +221,117 @@ async def test_every_button_the_action_can_send_fits_telegram():
             messages, _ = await run(intent, "", (role,))
             for button in messages[0]["buttons"]:
                 assert len(button["payload"].encode()) <= 64
+
+
+# --- issue 12: coverage and robust reading ------------------------------------------------
+
+
+async def test_privacy_in_a_persons_own_words_gets_the_same_facts_as_the_privacy_command(monkeypatch):
+    monkeypatch.setenv("TRACKER_RETENTION_DAYS", "14")
+    messages, _ = await run("ask_privacy", "do you keep my number?")
+
+    assert content.bot_texts().privacy.format(days="14") in messages[0]["text"]
+
+
+async def test_who_made_you_credits_the_paper_with_a_link():
+    messages, _ = await run("ask_about_bot", "who made u anyway")
+
+    text = messages[0]["text"]
+    assert "Miller" in text and "International Journal of Integrated Care" in text
+    assert "https://doi.org/10.5334/ijic.7696" in text
+
+
+async def test_a_dilemma_in_a_persons_own_words_is_answered_for_the_one_role_it_belongs_to():
+    messages, slots = await run("ask_role_risks", "how do i push back without burning bridges")
+
+    assert content.roles().roles["disruptor_advocate"].risks in messages[0]["text"]
+    assert slots["role"] == "disruptor_advocate"
+
+
+async def test_wording_of_two_roles_at_once_still_asks_which_role():
+    messages, _ = await run("ask_role_risks", "i chair the board and run a support group, any risks")
+
+    assert content.topics().topics["pick_role"].text in messages[0]["text"]
+
+
+async def test_the_role_under_discussion_comes_before_another_roles_wording():
+    messages, _ = await run(
+        "ask_role_skills", "what skills would help me push back on the consultants", role="improvement_expert"
+    )
+
+    assert content.roles().roles["improvement_expert"].skills in messages[0]["text"]
+
+
+async def test_a_place_a_kind_of_support_and_a_request_reach_the_finder_whatever_the_intent():
+    messages, slots = await run(
+        "describe_advocacy_work", "im in leeds, where can i meet others who campaign on mental health"
+    )
+
+    heading = content.support_catalogue().texts.heading.split("{")[0]
+    assert heading in messages[0]["text"]
+    assert slots["support_place"] == "england" and slots["support_kind"] == "peer_network"
+    assert slots["role"] == "disruptor_advocate"
+
+
+async def test_describing_work_in_a_place_without_asking_for_anything_is_still_a_description():
+    messages, _ = await run("describe_community_work", "i run a peer support group in leeds")
+
+    assert messages[0]["text"] == content.roles().roles["community_builder"].sounds_like
+
+
+async def test_just_after_a_search_a_short_message_naming_a_place_narrows_it():
+    messages, slots = await run(
+        "not_a_leader",
+        "anything in england specifically, im near york",
+        role="community_builder",
+        role_aspect="support",
+        support_kind="peer_network",
+    )
+
+    assert content.support_catalogue().texts.heading.split("{")[0] in messages[0]["text"]
+    assert slots["support_place"] == "england"
+
+
+async def test_a_yes_no_question_gets_its_yes_or_no_first_and_an_open_question_does_not():
+    lead = content.topics().topics["ask_expenses"].yes_no
+    asked, _ = await run("ask_expenses", "can i get paid for going?")
+    open_question, _ = await run("ask_expenses", "how do expenses work")
+
+    assert asked[0]["text"].startswith(lead)
+    assert content.topics().topics["ask_expenses"].text in asked[0]["text"]
+    assert not open_question[0]["text"].startswith(lead)
+
+
+async def test_a_yes_no_question_about_a_role_gets_its_answer_first():
+    lead = next(b.yes_no for b in content.roles().aspect_buttons if b.aspect == "risks")
+    messages, _ = await run("ask_role_risks", "is it stressful being a disruptor", ("disruptor_advocate",))
+
+    assert messages[0]["text"].startswith(lead)
+
+
+async def test_two_readings_too_close_to_call_are_offered_as_buttons():
+    messages, _ = await run(
+        "ask_travel",
+        "who pays for the taxi",
+        ranking=(("ask_travel", 0.45), ("ask_expenses", 0.35), ("greet", 0.1)),
+    )
+
+    assert messages[0]["text"] == content.topics().topics["did_you_mean"].text
+    suggestions = content.topics().suggestions
+    assert titles(messages[0]) == [suggestions["ask_travel"], suggestions["ask_expenses"]]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_travel", "/ask_expenses"]
+
+
+async def test_a_clear_reading_a_crisis_or_a_button_is_never_asked_about():
+    clear, _ = await run(
+        "ask_travel", "who pays for the taxi", ranking=(("ask_travel", 0.8), ("ask_expenses", 0.15))
+    )
+    pressed, _ = await run("ask_travel", "/ask_travel", ranking=(("ask_travel", 0.45), ("ask_expenses", 0.4)))
+    crisis, _ = await run(
+        "feeling_overwhelmed", "i cant", ranking=(("feeling_overwhelmed", 0.4), ("crisis", 0.35))
+    )
+
+    did_you_mean = content.topics().topics["did_you_mean"].text
+    assert content.topics().topics["ask_travel"].text in clear[0]["text"]
+    assert content.topics().topics["ask_travel"].text in pressed[0]["text"]
+    assert did_you_mean not in crisis[0]["text"]

@@ -199,6 +199,12 @@ async def test_roles_asks_rasa_for_the_overview(app, fake_rasa):
     assert fake_rasa.received[-1]["message"] == "/ask_roles_overview"
 
 
+async def test_about_asks_rasa_for_the_same_answer_as_who_made_you(app, fake_rasa):
+    await app.process_update(message_update(app, "/about"))
+
+    assert fake_rasa.received[-1]["message"] == "/ask_about_bot"
+
+
 async def test_an_unknown_command_gets_a_kind_reply(app, telegram, fake_rasa):
     await app.process_update(message_update(app, "/frobnicate"))
 
@@ -251,6 +257,7 @@ async def test_the_command_menu_is_set_at_start_up(fake_rasa, telegram):
         "feedback",
         "privacy",
         "forget",
+        "about",
     }
 
 

@@ -554,6 +554,7 @@ def test_the_rasa_image_starts_our_launcher_with_the_compose_endpoints_and_the_m
     workdir = stage.all("WORKDIR")[-1]
     copied = copied_into(RASA_IMAGE)
     assert copied["rasa_server"] == f"{workdir}/rasa_server"
+    assert copied["reading"] == f"{workdir}/reading"  # the intent classifier reads through it
     assert copied["deploy/endpoints.yml"] == in_image(option(run, "--endpoints"), workdir)
     assert copied["credentials.yml"] == in_image(option(run, "--credentials"), workdir)
     assert copied[makefile_model()] == in_image(option(run, "--model"), workdir)

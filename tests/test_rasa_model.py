@@ -94,3 +94,22 @@ def test_intents_hold_up_in_cross_validation(record_property):
     print(f"\n{figure}\n  weakest: {report['worst_intents']}")
     assert report["accuracy"] >= MIN_CROSS_VALIDATED_ACCURACY
     assert report["macro_f1"] >= MIN_CROSS_VALIDATED_MACRO_F1
+
+
+# Each plain question, and the same as someone might type it on a phone (text-speak, slips in
+# the domain's words, more than one in a message): the model reads both the same way.
+PLAIN_AND_TYPED = [
+    ("what does an improvement expert do", "wat does an improvment exprt do"),
+    ("what are the risks of being a community builder", "wat r the risks of bein a comunity bulder"),
+    ("what skills does a citizen leader need", "wot skils does a citzen leeder need"),
+    ("what is tokenism", "wats tokenisn"),
+    ("can i claim expenses for travel", "can i claim expences 4 travle"),
+]
+
+
+def test_text_speak_and_slips_are_read_as_the_plain_question():
+    messages = [message for pair in PLAIN_AND_TYPED for message in pair]
+    parsed = rasa_env_json("tests/rasa_env/parse_messages.py", *messages)
+    for plain, typed in PLAIN_AND_TYPED:
+        assert parsed[typed]["intent"] == parsed[plain]["intent"], (plain, typed, parsed[typed])
+        assert parsed[typed]["intent"] != "nlu_fallback"

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
@@ -36,6 +37,7 @@ from rasa_server.intent_classifier import NgramSvmIntentClassifier
 
 ROOT = Path(__file__).resolve().parent.parent
 FALLBACK = "nlu_fallback"
+WORST_SHOWN = int(os.environ.get("CV_WORST_SHOWN", "8"))
 
 
 def pipeline_settings(config_file: Path) -> tuple[dict, float]:
@@ -47,12 +49,13 @@ def pipeline_settings(config_file: Path) -> tuple[dict, float]:
     return settings, float(fallback.get("threshold", 0.0))
 
 
-def cross_validate(data: str, folds: int, config_file: Path) -> dict:
-    settings, threshold = pipeline_settings(config_file)
+def cross_validate(data: str, folds: int, config_file: Path, threshold: float | None = None) -> dict:
+    settings, configured = pipeline_settings(config_file)
+    threshold = configured if threshold is None else threshold
     training = TrainingData().merge(*[load_data(str(path)) for path in sorted(Path(data).glob("*.yml"))])
     examples = [e for e in training.intent_examples if e.get("intent") and e.get("text")]
     labels = np.array([e.get("intent") for e in examples])
-    expected, predicted = [], []
+    expected, predicted, unsure_but_right = [], [], 0
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     with tempfile.TemporaryDirectory() as directory:
         storage = LocalModelStorage(Path(directory))
@@ -65,19 +68,27 @@ def cross_validate(data: str, folds: int, config_file: Path) -> dict:
                 confidences = classifier.confidences(examples[i].get("text"))
                 best = int(np.argmax(confidences))
                 guess = classifier.intents[best] if confidences[best] >= threshold else FALLBACK
+                unsure_but_right += guess == FALLBACK and classifier.intents[best] == labels[i]
                 expected.append(labels[i])
                 predicted.append(guess)
     intents = sorted(set(expected))
     per_intent = f1_score(expected, predicted, labels=intents, average=None, zero_division=0)
-    worst = sorted(zip(intents, per_intent, strict=True), key=lambda pair: pair[1])[:8]
+    worst = sorted(zip(intents, per_intent, strict=True), key=lambda pair: pair[1])[:WORST_SHOWN]
     total = len(expected)
+    confused = Counter((e, p) for e, p in zip(expected, predicted, strict=True) if e != p)
     return {
         "examples": total,
         "folds": folds,
         "accuracy": round(sum(e == p for e, p in zip(expected, predicted, strict=True)) / total, 4),
         "macro_f1": round(float(np.mean(per_intent)), 4),
+        "threshold": threshold,
         "fallback_rate": round(predicted.count(FALLBACK) / total, 4),
+        # Of the messages sent to the fallback, the share the first reading had right.
+        "fallback_would_have_been_right": round(unsure_but_right / max(1, predicted.count(FALLBACK)), 3),
         "worst_intents": [{"intent": intent, "f1": round(float(f1), 3)} for intent, f1 in worst],
+        "most_confused": [
+            {"expected": e, "got": p, "times": n} for (e, p), n in confused.most_common(WORST_SHOWN)
+        ],
     }
 
 
@@ -86,9 +97,10 @@ def main() -> None:
     parser.add_argument("--data", default="nlu")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
+    parser.add_argument("--threshold", type=float, help="instead of the FallbackClassifier's")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    print(json.dumps(cross_validate(args.data, args.folds, args.config)))
+    print(json.dumps(cross_validate(args.data, args.folds, args.config, args.threshold)))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,103 @@
+"""The one normaliser (reading/): characters, text-speak, slips in domain words, question shapes."""
+
+from __future__ import annotations
+
+import pytest
+
+import content
+from actions.role_matching import content_speller, read
+from bot.incoming_text import clean_incoming_text
+from reading.normalise import clean, for_reading
+from reading.questions import is_yes_no_question, question_part
+from reading.spelling import Speller, english_words
+from safety.normalise import tidy
+
+
+@pytest.mark.parametrize(
+    ("typed", "read_as"),
+    [
+        ("wat do improvment exprts do", "what do improvement experts do"),
+        (
+            "Is it ok if I dnt wanna be a comunity bulder?",
+            "is it ok if i do not want to be a community builder",
+        ),
+        ("citzen leeder pls", "citizen leader please"),
+        ("whats tokenisn", "whats tokenism"),
+        ("can u tell me abt expences", "can you tell me about expenses"),
+        ("I\u2019m a carer", "i am a carer"),
+    ],
+)
+def test_text_speak_and_slips_in_domain_words_are_read_as_meant(typed, read_as):
+    assert read(typed) == read_as
+
+
+def test_ordinary_english_words_and_short_words_are_never_changed():
+    speller = content_speller()
+    for word in ("bridges", "burning", "husband", "mum", "nan", "ta", "swansea", "knackered"):
+        assert speller.correct(word) == word
+
+
+def test_a_slip_is_put_right_only_to_a_word_the_domain_uses():
+    speller = Speller({"tokenism": 5, "advocate": 3})
+    assert speller.correct("tokenisn") == "tokenism"
+    assert speller.correct("advacate") == "advocate"
+    assert speller.correct("zxqvbnmw") == "zxqvbnmw"  # nothing near it
+    assert "tokenism" in english_words()
+
+
+def test_the_role_aliases_misspellings_are_not_taken_for_words():
+    # roles.yml lists "comunity builder" as an alias on purpose; the speller still puts it right
+    assert any("comunity" in alias for alias in content.roles().roles["community_builder"].aliases)
+    assert content_speller().correct("comunity") == "community"
+
+
+def test_the_bot_the_safety_net_and_reading_share_the_first_step():
+    broken = "he\u200blp\x00 \ud83d me \uff48\uff45\uff4c\uff50"
+    assert clean_incoming_text(broken) == clean(broken)
+    assert "help" in for_reading(broken)
+    assert "help" in tidy(broken)
+    assert clean(clean(broken)) == clean(broken)
+
+
+def test_the_safety_net_reads_the_shared_text_speak():
+    assert tidy("wat if i wanna end it rn") == "what if i want to end it right now"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do i need a diagnosis?",
+        "Is it paid",
+        "hi, do u have to be an adult",
+        "im a carer. can i get expenses?",
+        "will i lose my benefits if they pay me",
+        "so is this anonymous? who sees what i type",
+    ],
+)
+def test_yes_no_questions_are_recognised(text):
+    assert is_yes_no_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you tell me what a community builder is",
+        "so what do i need",
+        "what skills do i need",
+        "how do i start",
+        "tell me about expenses",
+        "community builder",
+    ],
+)
+def test_other_messages_are_not_yes_no_questions(text):
+    assert not is_yes_no_question(text)
+
+
+def test_a_long_story_gives_up_the_sentence_its_question_is_in():
+    story = (
+        "my mam had a stroke last year and the hospital in swansea asked me to help look at "
+        "their stroke pathway. what does an improvement expert actually do"
+    )
+    assert question_part(story) == "what does an improvement expert actually do"
+    assert question_part("what does an improvement expert do?") is None  # one sentence
+    assert question_part("I run a group. It has forty members and we meet every week in town.") is None
