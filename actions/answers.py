@@ -11,7 +11,7 @@ from dataclasses import replace
 import content
 from actions import feedback, quiz, support_finder
 from actions.replies import Answer, ButtonSpec, Understood
-from actions.role_matching import role_from_value, role_meant
+from actions.role_matching import read, role_from_value, role_meant
 from bot.settings import parse_retention_days
 from content.schema import rasa_payload as payload
 from reading.questions import is_yes_no_question
@@ -75,11 +75,25 @@ NEVER_NARROWS_A_SEARCH = {
 NO_QUIZ_REMINDER = {"goodbye"}
 
 
+HELP_LINES_GIVEN = "help_lines_given"
+
+
 def answer(understood: Understood) -> Answer:
-    if might_be_crisis(understood):
+    if might_be_crisis(understood) or _asks_who_to_contact_after_help_lines(understood):
         # Never followed by an invitation to rate us, in this conversation.
-        return replace(topic_answer(CRISIS_INTENT), remember={feedback.INVITED: True})
-    return feedback.with_invite(_answer_with_quiz_reminder(understood), understood)
+        return replace(topic_answer(CRISIS_INTENT), remember={feedback.INVITED: True, HELP_LINES_GIVEN: True})
+    reply = feedback.with_invite(_answer_with_quiz_reminder(understood), understood)
+    if understood.slots.get(HELP_LINES_GIVEN):
+        reply = replace(reply, remember={**reply.remember, HELP_LINES_GIVEN: False})
+    return reply
+
+
+def _asks_who_to_contact_after_help_lines(understood: Understood) -> bool:
+    """Right after the help lines, "who do I ring?" asks for them again."""
+    if not understood.slots.get(HELP_LINES_GIVEN) or understood.is_button_press:
+        return False
+    words = f" {read(understood.text)} "
+    return any(f" {phrase} " in words for phrase in content.topics().who_to_contact)
 
 
 def _answer_with_quiz_reminder(understood: Understood) -> Answer:

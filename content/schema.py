@@ -113,6 +113,8 @@ class Topic(Strict):
 class TopicsFile(Strict):
     topics: dict[str, Topic]
     suggestions: dict[str, str] = Field(default_factory=dict)  # intent -> button title
+    # Right after the help lines, a message with one of these gets them again ("who do i ring").
+    who_to_contact: list[str] = Field(default_factory=list)
 
 
 class Command(Strict):

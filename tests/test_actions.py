@@ -335,3 +335,19 @@ async def test_a_clear_reading_a_crisis_or_a_button_is_never_asked_about():
     assert content.topics().topics["ask_travel"].text in clear[0]["text"]
     assert content.topics().topics["ask_travel"].text in pressed[0]["text"]
     assert did_you_mean not in crisis[0]["text"]
+
+
+async def test_right_after_the_help_lines_who_do_i_ring_gets_them_again():
+    messages, slots = await run("ask_role_support", "who do i ring", help_lines_given=True)
+
+    assert content.crisis_lines_text() in messages[0]["text"]
+    assert "help_lines_given" not in slots  # still set, for a second "and who else?"
+
+
+async def test_the_help_lines_are_given_again_only_right_after_them():
+    later, _ = await run("ask_role_support", "who do i ring")
+    moved_on, slots = await run("ask_expenses", "can i claim my bus fare", help_lines_given=True)
+
+    assert content.crisis_lines_text() not in later[0]["text"]
+    assert content.crisis_lines_text() not in moved_on[0]["text"]
+    assert slots["help_lines_given"] is False

@@ -277,7 +277,7 @@ def test_no_invitation_in_a_conversation_where_someone_was_struggling():
 async def test_a_crisis_answer_blocks_the_invitation_for_the_rest_of_the_conversation():
     dispatcher = CollectingDispatcher()
     events = await ActionAnswer().run(dispatcher, tracker("i can't go on", "crisis", 0.9), {})
-    assert slot_events(events) == {feedback.INVITED: True}
+    assert slot_events(events) == {feedback.INVITED: True, "help_lines_given": True}
 
 
 def test_no_invitation_interrupts_the_quiz():
