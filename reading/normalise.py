@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-from reading.spelling import Speller
+if TYPE_CHECKING:  # the bot and the safety net never spell-check, so never load symspellpy
+    from reading.spelling import Speller
 
 _LINE_BREAKS = re.compile(r"\r\n?")
 _KEPT_CONTROLS = frozenset("\n\t")
