@@ -72,9 +72,10 @@ ARRAYS_FILE = "intent_classifier.npz"
 WORD_PATTERN = r"(?u)\b\w+\b"
 
 
-def _vectorizer(analyzer: str, ngrams: list[int]) -> TfidfVectorizer:
+def _vectorizer(analyzer: str, ngrams: list[int], min_df: int = 1) -> TfidfVectorizer:
     """One feature block; training and classification both build theirs here."""
     return TfidfVectorizer(
+        min_df=min_df,
         analyzer=analyzer,
         ngram_range=(ngrams[0], ngrams[1]),
         lowercase=True,
@@ -124,6 +125,8 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
             "word_ngrams": [1, 2],
             # LinearSVC's inverse regularisation strength.
             "C": 1.0,
+            # An n-gram in fewer training examples than this is left out of the features.
+            "min_df": 1,
             # Folds of cross-validation whose held-out scores fit the temperature.
             "calibration_folds": 5,
             "random_state": 42,
@@ -175,7 +178,9 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         return [(analyzer, list(ngrams)) for analyzer, ngrams in settings if ngrams]
 
     def _fit(self, texts: list[str], labels: np.ndarray) -> tuple[list[TfidfVectorizer], LinearSVC]:
-        vectorizers = [_vectorizer(analyzer, ngrams) for analyzer, ngrams in self._block_settings()]
+        vectorizers = [
+            _vectorizer(analyzer, ngrams, self.config["min_df"]) for analyzer, ngrams in self._block_settings()
+        ]
         features = scipy.sparse.hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
         svm = LinearSVC(C=self.config["C"], random_state=self.config["random_state"])
         return vectorizers, svm.fit(features, labels)

@@ -16,12 +16,13 @@ from __future__ import annotations
 import importlib.resources
 import re
 import zlib
+from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-import numpy as np
 import yaml
 from symspellpy import SymSpell, Verbosity
 
@@ -43,14 +44,14 @@ class EnglishWords:
     def __init__(self) -> None:
         listing = importlib.resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
         words = (line.split(" ", 1)[0] for line in listing.read_text(encoding="utf-8").splitlines())
-        self._crcs = np.unique(np.fromiter((zlib.crc32(word.encode()) for word in words), dtype=np.uint32))
+        self._crcs = array("I", sorted({zlib.crc32(word.encode()) for word in words}))
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):
             return False
         crc = zlib.crc32(word.encode())
-        at = int(np.searchsorted(self._crcs, crc))
-        return at < len(self._crcs) and int(self._crcs[at]) == crc
+        at = bisect_left(self._crcs, crc)
+        return at < len(self._crcs) and self._crcs[at] == crc
 
 
 @cache
