@@ -179,7 +179,8 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
 
     def _fit(self, texts: list[str], labels: np.ndarray) -> tuple[list[TfidfVectorizer], LinearSVC]:
         vectorizers = [
-            _vectorizer(analyzer, ngrams, self.config["min_df"]) for analyzer, ngrams in self._block_settings()
+            _vectorizer(analyzer, ngrams, self.config["min_df"])
+            for analyzer, ngrams in self._block_settings()
         ]
         features = scipy.sparse.hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
         svm = LinearSVC(C=self.config["C"], random_state=self.config["random_state"])
