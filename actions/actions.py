@@ -33,10 +33,14 @@ def understood_from(tracker: Tracker) -> Understood:
         entities=entities,
         slots=dict(tracker.slots),
         ranking=ranking,
+        beside_help_lines=bool((message.get("metadata") or {}).get("beside_help_lines")),
     )
 
 
 def send(dispatcher: CollectingDispatcher, reply: Answer) -> None:
+    if not reply.text:  # beside the bot's help lines, with nothing to add (see bot.rasa_client)
+        dispatcher.utter_message(json_message={"nothing_to_add": True})
+        return
     buttons = [{"title": button.title, "payload": button.payload} for button in reply.buttons]
     dispatcher.utter_message(text=reply.text, buttons=buttons)
 

@@ -77,7 +77,23 @@ NO_QUIZ_REMINDER = {"goodbye"}
 HELP_LINES_GIVEN = "help_lines_given"
 
 
+# Beside the bot's help lines, these readings add nothing: the lines said what matters.
+NOTHING_TO_ADD_BESIDE_HELP_LINES = {
+    CRISIS_INTENT,
+    "feeling_overwhelmed",
+    FALLBACK_TOPIC,
+    OUT_OF_SCOPE,
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "ask_help",
+}
+
+
 def answer(understood: Understood) -> Answer:
+    if understood.beside_help_lines:
+        return _beside_help_lines(understood)
     if might_be_crisis(understood) or _asks_who_to_contact_after_help_lines(understood):
         # Never followed by an invitation to rate us, in this conversation.
         return replace(topic_answer(CRISIS_INTENT), remember={feedback.INVITED: True, HELP_LINES_GIVEN: True})
@@ -85,6 +101,18 @@ def answer(understood: Understood) -> Answer:
     if understood.slots.get(HELP_LINES_GIVEN):
         reply = replace(reply, remember={**reply.remember, HELP_LINES_GIVEN: False})
     return reply
+
+
+def _beside_help_lines(understood: Understood) -> Answer:
+    """The calm rest of a message the bot's safety net answered: its question, if it asks one.
+
+    An empty text means nothing to add. No invitation to rate us follows, in this conversation.
+    """
+    remember = {feedback.INVITED: True, HELP_LINES_GIVEN: True}
+    if might_be_crisis(understood) or understood.intent in NOTHING_TO_ADD_BESIDE_HELP_LINES:
+        return Answer(text="", remember=remember)
+    reply = _answer_with_quiz_reminder(understood)
+    return replace(reply, remember={**reply.remember, **remember})
 
 
 def _asks_who_to_contact_after_help_lines(understood: Understood) -> bool:

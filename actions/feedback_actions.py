@@ -88,8 +88,9 @@ class ValidateFeedbackForm(Action):
         if asked not in feedback.FORM_SLOTS:
             return []  # the form is starting: nothing has been answered yet
         understood = understood_from(tracker)
-        if might_be_crisis(understood):
-            reply = answer(understood)  # the help lines, before anything else
+        if might_be_crisis(understood) or understood.beside_help_lines:
+            # the help lines, before anything else (or, beside the bot's, any question's answer)
+            reply = answer(understood)
             send(dispatcher, reply)
             return [*_ended(), *_remembered(reply, understood)]
         if feedback.is_stop(understood):

@@ -34,6 +34,8 @@ class Understood:
     slots: Mapping[str, Any] = field(default_factory=dict)
     # Rasa's guesses (intent, confidence), most likely first, without nlu_fallback.
     ranking: tuple[tuple[str, float], ...] = ()
+    # The bot's safety net gave the help lines for other sentences of this message (bot.bridge).
+    beside_help_lines: bool = False
 
     def entity(self, name: str) -> str | None:
         values = self.entities.get(name) or ()

@@ -4,12 +4,17 @@ It swaps the chat id for a pseudonym before Rasa sees anything, and it never
 goes silent: if Rasa is down, slow or says nothing, the person gets a kind
 offline answer with the crisis lines, and the failure is logged without the
 message text.
+
+Replies come in batches (`replies`): a message that may be a crisis gets the help
+lines at once, and, when its other sentences ask something (bot.safety_net), Rasa's
+answer to them follows, so a calm story of a past crisis keeps its question.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 
 import content
 from bot.incoming_text import clean_incoming_text
@@ -31,6 +36,9 @@ COMMAND_PAYLOADS = {
 # Longer messages are cut before Rasa sees them (enough for any real question);
 # the person is told that only the first part was read.
 MAX_MESSAGE_CHARS = 2000
+# Sent with the calm rest of an alarming message: the actions then answer only a question
+# they understand, say nothing to add otherwise, and know the help lines were given.
+BESIDE_HELP_LINES = {"beside_help_lines": True}
 
 
 def welcome_reply() -> Reply:
@@ -60,13 +68,35 @@ class Bridge:
     async def reply_to(
         self, chat_id: int | str, text: str, *, received_at: float | None = None
     ) -> list[Reply]:
-        """Rasa's answer, or the offline one by RASA_DEADLINE_SECONDS after `received_at` (monotonic)."""
+        """Every reply to the message (all the batches of `replies`)."""
+        return [
+            reply async for batch in self.replies(chat_id, text, received_at=received_at) for reply in batch
+        ]
+
+    async def replies(
+        self, chat_id: int | str, text: str, *, received_at: float | None = None
+    ) -> AsyncIterator[list[Reply]]:
+        """Rasa's answer, or the offline one by RASA_DEADLINE_SECONDS after `received_at` (monotonic).
+
+        A message that may be a crisis: the help lines first, then any answer to its calm rest.
+        """
         sender = self.sender_id(chat_id)
         text = clean_incoming_text(text).strip()  # Rasa never sees null bytes or half characters
         crisis = self.safety_net.reply_for(text)
         if crisis is not None:
-            self._tell_rasa(sender, CRISIS_PAYLOAD)
-            return [crisis]
+            yield [crisis]
+            rest = self.safety_net.rest_beside_alarm(text[:MAX_MESSAGE_CHARS])
+            if rest is None:
+                self._tell_rasa(sender, CRISIS_PAYLOAD)
+                return
+            try:  # the alarming sentences never reach Rasa
+                yield await self._rasa.send(sender, rest, received_at=received_at, metadata=BESIDE_HELP_LINES)
+            except RasaUnavailable as error:  # the help lines were the part that mattered
+                log.warning("Rasa unavailable beside the help lines (%s)", error)
+            return
+        yield await self._answer(sender, text, received_at)
+
+    async def _answer(self, sender: str, text: str, received_at: float | None) -> list[Reply]:
         notice = [Reply(content.bot_texts().too_long)] if len(text) > MAX_MESSAGE_CHARS else []
         try:
             replies = await self._rasa.send(sender, text[:MAX_MESSAGE_CHARS], received_at=received_at)

@@ -157,9 +157,13 @@ class RoleGuideHandlers:
     async def _ask_rasa(self, message: Message, text: str, context: ContextTypes.DEFAULT_TYPE) -> None:
         received_at = time.monotonic()  # the answer deadline counts the wait for this chat's lock too
         async with self.chat_locks.for_chat(message.chat_id):
-            async with typing_indicator(context.bot, message.chat_id):
-                replies = await self.bridge.reply_to(message.chat_id, text, received_at=received_at)
-            await self._send(message, replies)
+            batches = self.bridge.replies(message.chat_id, text, received_at=received_at)
+            while True:  # each batch as soon as it is ready: the help lines never wait for Rasa
+                async with typing_indicator(context.bot, message.chat_id):
+                    replies = await anext(batches, None)
+                if replies is None:
+                    break
+                await self._send(message, replies)
 
     async def _send(self, message: Message, replies: Sequence[Reply]) -> None:
         for reply in replies:

@@ -23,6 +23,10 @@ message was sent (Rasa may still be working on it), a dropped connection, a
 failed, usually because the action server is down; the message is already in
 the tracker), and an answer that is not JSON.
 
+A message sent with `metadata` (the safety net's `beside_help_lines`, see
+bot.bridge) may be answered with nothing to add: one custom message
+`{"nothing_to_add": true}` and no text, which `send` returns as no replies.
+
 An optional circuit breaker (bot.circuit_breaker) answers at once, without
 asking Rasa, after a run of failures.
 """
@@ -51,6 +55,7 @@ CONNECT_TIMEOUT_SECONDS = 1.0
 FIRST_BACKOFF_SECONDS = 0.2  # doubled for each retry, times a random 0.5-1.0
 MIN_ATTEMPT_SECONDS = 0.1  # no attempt is started with less time left than this
 RETRYABLE_STATUS = frozenset({500, 502, 503})
+NOTHING_TO_ADD = "nothing_to_add"  # the custom message an action sends when it has nothing to say
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,14 @@ class RasaRestClient:
     def base_url(self) -> str:
         return self._base_url
 
-    async def send(self, sender_id: str, text: str, *, received_at: float | None = None) -> list[Reply]:
+    async def send(
+        self,
+        sender_id: str,
+        text: str,
+        *,
+        received_at: float | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> list[Reply]:
         """Rasa's replies, or RasaUnavailable, by the deadline after `received_at` (monotonic; now)."""
         deadline = (time.monotonic() if received_at is None else received_at) + self._deadline_seconds
         if deadline - time.monotonic() < MIN_ATTEMPT_SECONDS:
@@ -164,7 +176,10 @@ class RasaRestClient:
         if self.breaker is not None and not self.breaker.allow():
             raise RasaUnavailable("circuit open after repeated failures; not asked", retryable=True)
         try:
-            replies = await self._send_with_retries({"sender": sender_id, "message": text}, deadline)
+            payload: dict[str, Any] = {"sender": sender_id, "message": text}
+            if metadata:
+                payload["metadata"] = metadata
+            replies = await self._send_with_retries(payload, deadline)
         except RasaUnavailable:
             if self.breaker is not None:
                 self.breaker.record_failure()
@@ -173,7 +188,7 @@ class RasaRestClient:
             self.breaker.record_success()
         return replies
 
-    async def _send_with_retries(self, payload: dict[str, str], deadline: float) -> list[Reply]:
+    async def _send_with_retries(self, payload: dict[str, Any], deadline: float) -> list[Reply]:
         attempt = 0
         while True:
             try:
@@ -187,7 +202,7 @@ class RasaRestClient:
                 log.debug("Rasa attempt %d failed (%s); retrying in %.2f s", attempt, error, pause)
                 await asyncio.sleep(pause)
 
-    async def _attempt(self, payload: dict[str, str], seconds: float) -> list[Reply]:
+    async def _attempt(self, payload: dict[str, Any], seconds: float) -> list[Reply]:
         try:
             status, body = await asyncio.wait_for(
                 self._client.post_json(self._url, payload, seconds), seconds
@@ -207,7 +222,7 @@ class RasaRestClient:
         if not isinstance(messages, list):
             raise RasaUnavailable("answer was not a list")
         replies = [reply for reply in map(_reply_from, messages) if reply is not None]
-        if not replies:
+        if not replies and not any(_says_nothing_to_add(message) for message in messages):
             raise RasaUnavailable("answered nothing")
         return replies
 
@@ -223,6 +238,11 @@ class RasaRestClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def _says_nothing_to_add(message: object) -> bool:
+    custom = message.get("custom") if isinstance(message, dict) else None
+    return isinstance(custom, dict) and custom.get(NOTHING_TO_ADD) is True
 
 
 def _reply_from(message: object) -> Reply | None:

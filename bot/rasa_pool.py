@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from bot.rasa_client import RasaRestClient, RasaUnavailable, Reply
 
@@ -39,12 +40,19 @@ class RasaPool:
 
         return sorted(self.clients, key=weight, reverse=True)
 
-    async def send(self, sender_id: str, text: str, *, received_at: float | None = None) -> list[Reply]:
+    async def send(
+        self,
+        sender_id: str,
+        text: str,
+        *,
+        received_at: float | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> list[Reply]:
         received_at = time.monotonic() if received_at is None else received_at
         failure: RasaUnavailable | None = None
         for client in self.order_for(sender_id):
             try:
-                return await client.send(sender_id, text, received_at=received_at)
+                return await client.send(sender_id, text, received_at=received_at, metadata=metadata)
             except RasaUnavailable as error:
                 if not error.retryable:
                     raise

@@ -2,6 +2,12 @@
 
 The phrase matcher and the learned classifier (see safety/) run here; Rasa's own
 crisis intent is one more net behind them.
+
+A safety feature must not swallow a question. When the alarm comes from some
+sentences of a message and the others ask something ("my son took his own life in
+2021. I'm doing OK now. What skills do I need to keep campaigning?"), the help lines
+go first and the other sentences, never the alarming ones, go on to Rasa
+(`rest_beside_alarm`), which answers them only if they ask a question it understands.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from functools import lru_cache
 
 import content
 from bot.rasa_client import Button, Reply
+from reading.questions import sentences
 from safety import CrisisMatch, build_nets, crisis_reply, detect_crisis
 
 log = logging.getLogger(__name__)
@@ -19,6 +26,8 @@ log = logging.getLogger(__name__)
 # ends, no invitation follows); its own answer would only repeat the help lines.
 CRISIS_PAYLOAD = "/crisis"
 CRISIS_TOPIC = "crisis"
+# Fewer words than this left beside an alarm ask nothing worth answering ("help me").
+MIN_WORDS_BESIDE_ALARM = 3
 
 
 class SafetyNet:
@@ -37,6 +46,21 @@ class SafetyNet:
         # The kind and the YAML phrase that matched: never the message.
         log.info("safety net: help lines sent before Rasa (%s)", match.category)
         return Reply(crisis_reply(match, self.region), _follow_up_buttons())
+
+    def rest_beside_alarm(self, text: str) -> str | None:
+        """The sentences of an alarming message that raise no alarm, if the alarm came from others.
+
+        None when every sentence, or only the whole, raises it, or too little is left:
+        then the help lines stand alone. What is returned raises no alarm itself.
+        """
+        parts = sentences(text)
+        calm = [part for part in parts if _match(part) is None]
+        if len(calm) == len(parts):  # no sentence alone raised it: the whole message did
+            return None
+        rest = " ".join(calm)
+        if len(rest.split()) < MIN_WORDS_BESIDE_ALARM or _match(rest) is not None:
+            return None
+        return rest
 
 
 def _follow_up_buttons() -> tuple[Button, ...]:

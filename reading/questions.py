@@ -87,13 +87,18 @@ LONG_MESSAGE_WORDS = 15
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!\n]*")
 
 
+def sentences(text: str) -> list[str]:
+    """The message's sentences, each with its closing punctuation."""
+    return [part.strip() for part in _SENTENCE.findall(text) if part.strip()]
+
+
 def question_part(text: str) -> str | None:
     """The sentence a long message asks its question in ("...so what would that count as?"),
     or None when the message is short, is one sentence, or asks nothing in particular."""
-    sentences = [part.strip() for part in _SENTENCE.findall(text) if part.strip()]
-    if len(sentences) < 2 or len(text.split()) < LONG_MESSAGE_WORDS:
+    parts = sentences(text)
+    if len(parts) < 2 or len(text.split()) < LONG_MESSAGE_WORDS:
         return None
-    asking = [part for part in sentences if part.endswith("?") or _opens_a_question(part)]
+    asking = [part for part in parts if part.endswith("?") or _opens_a_question(part)]
     return asking[-1] if asking else None
 
 

@@ -351,3 +351,42 @@ async def test_the_help_lines_are_given_again_only_right_after_them():
     assert content.crisis_lines_text() not in later[0]["text"]
     assert content.crisis_lines_text() not in moved_on[0]["text"]
     assert slots["help_lines_given"] is False
+
+
+async def run_beside_help_lines(intent: str, text: str, roles: tuple[str, ...] = (), confidence: float = 0.9):
+    """The calm rest of a message the bot's safety net answered (metadata beside_help_lines)."""
+    latest = tracker(intent, text, roles, ((intent, confidence),)).latest_message
+    latest["intent"]["confidence"] = confidence
+    latest["metadata"] = {"beside_help_lines": True}
+    dispatcher = CollectingDispatcher()
+    slots = {"role": None, "role_aspect": None}
+    events = await ActionAnswer().run(
+        dispatcher, Tracker("pseudonym", slots, latest, [], False, None, {}, "action_listen"), {}
+    )
+    return dispatcher.messages, {
+        event["name"]: event["value"] for event in events if event["event"] == "slot"
+    }
+
+
+async def test_beside_the_help_lines_a_question_is_answered_and_no_rating_is_asked_for():
+    messages, slots = await run_beside_help_lines(
+        "ask_role_skills", "what skills do i need to keep going as an advocate", ("disruptor_advocate",)
+    )
+
+    [message] = messages
+    assert content.roles().roles["disruptor_advocate"].skills in message["text"]
+    assert slots["help_lines_given"] is True and slots["feedback_invited"] is True
+
+
+async def test_beside_the_help_lines_what_asks_nothing_adds_nothing():
+    for intent, text in [
+        ("nlu_fallback", "im doing ok these days"),
+        ("feeling_overwhelmed", "its a lot"),
+        ("crisis", "i cant do this"),
+        ("thank", "thanks"),
+    ]:
+        messages, slots = await run_beside_help_lines(intent, text)
+
+        assert messages == [{**messages[0], "custom": {"nothing_to_add": True}}], intent
+        assert not messages[0].get("text")
+        assert slots["help_lines_given"] is True

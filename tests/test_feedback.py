@@ -283,3 +283,13 @@ async def test_a_crisis_answer_blocks_the_invitation_for_the_rest_of_the_convers
 def test_no_invitation_interrupts_the_quiz():
     reply = answered(helpful_answers=float(invite_after() - 1), quiz_active=True)
     assert content.feedback().texts.invite not in reply.text
+
+
+async def test_beside_the_bots_help_lines_the_form_ends_and_saves_nothing():
+    beside = tracker("im doing ok these days", "nlu_fallback", 0.3, requested_slot=feedback.COMMENT)
+    beside.latest_message["metadata"] = {"beside_help_lines": True}
+    messages, events = await run(ValidateFeedbackForm(), beside)
+
+    assert messages == [{**messages[0], "custom": {"nothing_to_add": True}}]
+    assert ends_the_form(events)
+    assert not any(e.get("name") == feedback.COMMENT and e.get("value") for e in events)

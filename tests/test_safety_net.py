@@ -132,3 +132,70 @@ async def test_the_help_lines_come_with_a_way_out_of_a_false_alarm(telegram):
     [message] = telegram.sent()
     titles = [key["text"] for row in message["reply_markup"]["inline_keyboard"] for key in row]
     assert titles == [button.title for button in content.topics().topics["crisis"].buttons]
+
+
+# A past crisis told calmly on the way to a question: the help lines, and the question answered.
+PAST_STORY = (
+    "my son took his own life in 2021. since then i have campaigned for better crisis care. "
+    "what skills do i need to keep going as an advocate?"
+)
+ALARMING_SENTENCE = "my son took his own life in 2021."
+
+
+async def test_a_calm_story_of_a_past_crisis_keeps_its_question(telegram):
+    rasa = FakeRasa(replies=[{"text": "Disruptor / advocate · Skills needed"}])
+    application = await running_app(rasa, telegram)
+    async with application:
+        await application.process_update(message_update(application, PAST_STORY))
+
+    assert said(telegram) == [
+        to_html(crisis_reply(find_crisis(PAST_STORY))),
+        "Disruptor / advocate · Skills needed",
+    ]
+    [asked] = rasa.received
+    assert asked["message"] == PAST_STORY.removeprefix(ALARMING_SENTENCE).strip()
+    assert asked["metadata"] == {"beside_help_lines": True}
+    assert "own life" not in asked["message"]  # the alarming sentence never reaches Rasa
+
+
+async def test_beside_the_help_lines_rasa_may_have_nothing_to_add(telegram):
+    rasa = FakeRasa(replies=[{"recipient_id": "x", "custom": {"nothing_to_add": True}}])
+    application = await running_app(rasa, telegram)
+    async with application:
+        await application.process_update(message_update(application, PAST_STORY))
+
+    assert said(telegram) == [to_html(crisis_reply(find_crisis(PAST_STORY)))]
+
+
+async def test_beside_the_help_lines_rasa_down_leaves_the_help_lines_alone(telegram):
+    application = await running_app(FakeRasa(failure="down"), telegram)
+    async with application:
+        await application.process_update(message_update(application, PAST_STORY))
+
+    assert said(telegram) == [to_html(crisis_reply(find_crisis(PAST_STORY)))]
+
+
+async def test_the_help_lines_do_not_wait_for_the_answer_beside_them(telegram):
+    rest = PAST_STORY.removeprefix(ALARMING_SENTENCE).strip()
+    application = await running_app(FakeRasa(delays={rest: 30.0}), telegram)
+    async with application:
+        task = asyncio.create_task(application.process_update(message_update(application, PAST_STORY)))
+        await asyncio.sleep(0.5)
+        sent_before_rasa_answered = said(telegram)
+        task.cancel()
+
+    assert sent_before_rasa_answered == [to_html(crisis_reply(find_crisis(PAST_STORY)))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SUICIDAL,  # one sentence: nothing else to answer
+        "i want to end my life. help",  # too little left
+        "i want to end it all. i cant go on.",  # every sentence raises the alarm
+    ],
+)
+def test_nothing_is_left_beside_an_alarm_that_fills_the_message(text):
+    net = SafetyNet()
+    assert net.reply_for(text) is not None
+    assert net.rest_beside_alarm(text) is None

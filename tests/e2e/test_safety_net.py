@@ -40,3 +40,15 @@ def test_a_crisis_in_the_middle_of_feedback_ends_the_feedback(person: TgClient):
 
     after = transcript(person.send("4"))
     assert content.feedback().texts.ask_comment.splitlines()[0] not in after  # no longer rating
+
+
+def test_a_calm_story_of_a_past_crisis_gets_the_help_lines_and_its_answer(person: TgClient):
+    story = (
+        "my brother took his own life in 2019. im ok now and i campaign to change crisis care. "
+        "what skills does a disruptor need?"
+    )
+    messages = [reply["text"] for reply in person.send(story, min_replies=2)]
+
+    assert "116 123" in messages[0]  # the help lines first
+    role = content.roles().roles["disruptor_advocate"].name
+    assert any(f"{role} · Skills needed" in message for message in messages[1:]), messages
