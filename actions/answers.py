@@ -75,6 +75,8 @@ NO_QUIZ_REMINDER = {"goodbye"}
 
 
 HELP_LINES_GIVEN = "help_lines_given"
+# Remembered once the help lines were given: never followed by an invitation to rate us.
+AFTER_HELP_LINES = {feedback.INVITED: True, HELP_LINES_GIVEN: True}
 
 
 # Beside the bot's help lines, these readings add nothing: the lines said what matters.
@@ -95,8 +97,7 @@ def answer(understood: Understood) -> Answer:
     if understood.beside_help_lines:
         return _beside_help_lines(understood)
     if might_be_crisis(understood) or _asks_who_to_contact_after_help_lines(understood):
-        # Never followed by an invitation to rate us, in this conversation.
-        return replace(topic_answer(CRISIS_INTENT), remember={feedback.INVITED: True, HELP_LINES_GIVEN: True})
+        return replace(topic_answer(CRISIS_INTENT), remember=dict(AFTER_HELP_LINES))
     reply = feedback.with_invite(_answer_with_quiz_reminder(understood), understood)
     if understood.slots.get(HELP_LINES_GIVEN):
         reply = replace(reply, remember={**reply.remember, HELP_LINES_GIVEN: False})
@@ -108,11 +109,10 @@ def _beside_help_lines(understood: Understood) -> Answer:
 
     An empty text means nothing to add. No invitation to rate us follows, in this conversation.
     """
-    remember = {feedback.INVITED: True, HELP_LINES_GIVEN: True}
     if might_be_crisis(understood) or understood.intent in NOTHING_TO_ADD_BESIDE_HELP_LINES:
-        return Answer(text="", remember=remember)
+        return Answer(text="", remember=dict(AFTER_HELP_LINES))
     reply = _answer_with_quiz_reminder(understood)
-    return replace(reply, remember={**reply.remember, **remember})
+    return replace(reply, remember={**reply.remember, **AFTER_HELP_LINES})
 
 
 def _asks_who_to_contact_after_help_lines(understood: Understood) -> bool:
