@@ -12,7 +12,7 @@ from actions import feedback, quiz, support_finder
 from actions.replies import Answer, ButtonSpec, Understood
 from actions.role_matching import read, role_from_value, role_meant
 from content.schema import rasa_payload as payload
-from reading.questions import is_yes_no_question
+from reading.questions import asks_a_question, is_yes_no_question
 from storage.retention import retention_days
 
 ROLE_ASPECT_INTENTS = {
@@ -74,6 +74,20 @@ NEVER_NARROWS_A_SEARCH = {
 NO_QUIZ_REMINDER = {"goodbye"}
 
 
+# "Which role do you mean?" was the last answer: a reply that names or describes a role answers it.
+ROLE_ASKED = "role_asked"
+# Readings of a reply to "which role do you mean?" that say only which role: not a new question.
+NAMES_A_ROLE_ONLY = {
+    *DESCRIBED_WORK_INTENTS,
+    FOLLOW_UP_INTENT,
+    FALLBACK_TOPIC,
+    quiz.ANSWER_INTENT,
+    "ask_which_role",
+}
+# A story read behind its question ("...the group I set up messages me all hours. how do I handle
+# that?") still says whose role the question is about, when it is at least this likely.
+STORY_ROLE_CONFIDENCE = 0.15
+
 HELP_LINES_GIVEN = "help_lines_given"
 # Remembered once the help lines were given: never followed by an invitation to rate us.
 AFTER_HELP_LINES = {feedback.INVITED: True, HELP_LINES_GIVEN: True}
@@ -99,8 +113,9 @@ def answer(understood: Understood) -> Answer:
     if might_be_crisis(understood) or _asks_who_to_contact_after_help_lines(understood):
         return replace(topic_answer(CRISIS_INTENT), remember=dict(AFTER_HELP_LINES))
     reply = feedback.with_invite(_answer_with_quiz_reminder(understood), understood)
-    if understood.slots.get(HELP_LINES_GIVEN):
-        reply = replace(reply, remember={**reply.remember, HELP_LINES_GIVEN: False})
+    for flag in (HELP_LINES_GIVEN, ROLE_ASKED):  # each holds for the next message only
+        if understood.slots.get(flag) and flag not in reply.remember:
+            reply = replace(reply, remember={**reply.remember, flag: False})
     return reply
 
 
@@ -140,12 +155,16 @@ def _answer(understood: Understood) -> Answer:
     ):
         return support_finder.answer(understood)
     if (
-        (intent in ROLE_INTENTS or intent == FALLBACK_TOPIC) and support_finder.asks_for_support(understood)
+        (intent in ROLE_INTENTS or intent not in NEVER_NARROWS_A_SEARCH)
+        and support_finder.asks_for_support(understood)
     ) or (intent not in NEVER_NARROWS_A_SEARCH and support_finder.narrows_last_search(understood)):
         # A place, a kind of support and a request in one message: whatever else it says
         # ("I'm in Leeds, where can I meet others who campaign?"), the finder has all it needs.
         # And just after a search, "anything in England, I'm near York?" narrows it.
         return support_finder.answer(replace(understood, intent=support_finder.FINDER_INTENT))
+    chosen_role = _role_chosen(understood)
+    if chosen_role:
+        return _role_aspect_answer(understood, chosen_role, understood.remembered_aspect or "about")
     choice = _did_you_mean(understood)
     if choice:
         return choice
@@ -254,10 +273,16 @@ def _role_answer(understood: Understood) -> Answer:
         role_key = role_meant(understood.role_entities, understood.text, remembered=None)  # a new role
     else:
         aspect = ROLE_ASPECT_INTENTS[intent]
-        role_key = role_meant(understood.role_entities, understood.text, understood.remembered_role)
+        remembered = _role_of_the_story(understood) or understood.remembered_role
+        role_key = role_meant(understood.role_entities, understood.text, remembered)
 
     if role_key is None:
         return _pick_role(aspect)
+    return _role_aspect_answer(understood, role_key, aspect)
+
+
+def _role_aspect_answer(understood: Understood, role_key: str, aspect: str) -> Answer:
+    """One role's answer to one question about it ("Citizen leader · Skills needed")."""
     role = content.roles().roles[role_key]
     title = _aspect_title(aspect)
     text = f"{role.name} · {title}\n\n{getattr(role, aspect)}"
@@ -268,6 +293,28 @@ def _role_answer(understood: Understood) -> Answer:
     )
     lead = next(b.yes_no for b in content.roles().aspect_buttons if b.aspect == aspect)
     return _yes_or_no_first(reply, understood, lead)
+
+
+def _role_of_the_story(understood: Understood) -> str | None:
+    """The role whose work the message's story describes, read behind its question."""
+    for intent, confidence in understood.ranking[:3]:
+        if intent in DESCRIBED_WORK_INTENTS and confidence >= STORY_ROLE_CONFIDENCE:
+            return DESCRIBED_WORK_INTENTS[intent]
+    return None
+
+
+def _role_chosen(understood: Understood) -> str | None:
+    """The role a reply to "which role do you mean?" names or describes ("the one about going
+    to the press"), or None when it is not such a reply. A new question is not one."""
+    if not understood.slots.get(ROLE_ASKED) or understood.is_button_press:
+        return None
+    if understood.intent in DESCRIBED_WORK_INTENTS:
+        return DESCRIBED_WORK_INTENTS[understood.intent]
+    if understood.intent in NAMES_A_ROLE_ONLY or (
+        understood.intent == "ask_role_about" and not asks_a_question(understood.text)
+    ):
+        return role_meant(understood.role_entities, understood.text, remembered=None)
+    return None
 
 
 def _is_follow_up(understood: Understood) -> bool:
@@ -287,7 +334,7 @@ def _pick_role(aspect: str) -> Answer:
     buttons = [ButtonSpec(role.name, payload(intent, key)) for key, role in roles.items()]
     summaries = "\n".join(f"• {role.name} – {role.summary}" for role in roles.values())
     text = f"{content.topics().topics[PICK_ROLE_TOPIC].text}\n\n{summaries}"
-    return Answer(text=text, buttons=buttons, remember={"role_aspect": aspect})
+    return Answer(text=text, buttons=buttons, remember={"role_aspect": aspect, ROLE_ASKED: True})
 
 
 def _aspect_title(aspect: str) -> str:

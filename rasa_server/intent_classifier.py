@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse
+import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -66,6 +67,7 @@ log = logging.getLogger(__name__)
 QUESTION_WEIGHT = 0.8
 # The content whose words the speller puts slips right to (read from the project root when training).
 CONTENT_FOLDER = Path("content")
+ROLES_FILE = "roles.yml"
 MODEL_FILE = "intent_classifier.json"
 ARRAYS_FILE = "intent_classifier.npz"
 # Words are runs of letters and digits, single letters included ("i", "a", "2").
@@ -93,6 +95,18 @@ def _fit_temperature(scores: np.ndarray, label_columns: np.ndarray) -> float:
         return float(-log_probabilities[np.arange(len(label_columns)), label_columns].mean())
 
     return float(np.exp(minimize_scalar(log_loss, bounds=(-5.0, 3.0), method="bounded").x))
+
+
+def role_names(folder: Path) -> list[str]:
+    """Every name and alias of the four roles (content/roles.yml), as the classifier reads text."""
+    path = folder / ROLES_FILE
+    if not path.is_file():
+        return []
+    roles = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("roles") or {}
+    names = {
+        for_reading(name) for role in roles.values() for name in [role["name"], *role.get("aliases", [])]
+    }
+    return sorted(name for name in names if name)
 
 
 def _svm_scores(svm: LinearSVC, features: scipy.sparse.csr_matrix) -> np.ndarray:
@@ -134,6 +148,8 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
             # Intents that describe a person's own story or work; see `confidences`.
             "story_intents": [],
             "sure_question": 0.7,
+            # A long message read whole as nothing this surely may be read as its question.
+            "unsure_whole": 0.5,
             # Questions that are the story's own ("what is that role called?"): never over it.
             "not_over_story": [],
         }
@@ -156,6 +172,7 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         self._resource = resource
         self.intents: list[str] = []
         self.speller: Speller | None = None
+        self.role_names: list[str] = []
         self.temperature = 1.0
         self.intercept = np.zeros(0)
         # Per feature block: its analyzer, vocabulary, idf weights and its rows of `weights`
@@ -208,6 +225,7 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         raw_texts = [e.get(TEXT) for e in examples]
         content = content_texts(CONTENT_FOLDER) if CONTENT_FOLDER.is_dir() else []
         self.speller = Speller(domain_words(content, raw_texts))
+        self.role_names = role_names(CONTENT_FOLDER)
         texts = [for_reading(text, self.speller) for text in raw_texts]
         labels = np.array([e.get(INTENT) for e in examples])
         intents = np.unique(labels)
@@ -237,6 +255,7 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
             "intents": [str(intent) for intent in svm.classes_],
             "temperature": temperature,
             "speller_words": self.speller.counts if self.speller else {},
+            "role_names": self.role_names,
             "blocks": [
                 {"analyzer": analyzer, "ngrams": ngrams, "terms": terms}
                 for (analyzer, ngrams), terms in zip(self._block_settings(), vocabularies, strict=True)
@@ -257,6 +276,7 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         self.intents = model["intents"]
         self.temperature = float(model["temperature"])
         self.speller = Speller(model.get("speller_words") or {})
+        self.role_names = list(model.get("role_names") or [])
         self.intercept = np.asarray(arrays["intercept"], dtype=np.float64)
         # Single precision halves the largest array in memory; confidences move by under 1e-6.
         weights = np.asarray(arrays["weights"], dtype=np.float32)
@@ -315,24 +335,32 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
 
         A long message that tells a story and asks its question in one of its sentences ("my
         mam had a stroke and the hospital asked me to look at their pathway... what does an
-        improvement expert do?") reads, whole, as the story (one of `story_intents`). When
+        improvement expert do?") reads, whole, as the story (one of `story_intents`), or as
+        nothing surely (below `unsure_whole`). When
         that sentence alone is surely something else (at least `sure_question`), the question
         is what the person wants answered: its reading leads, the story's stays behind it.
+        A question that asks what the story is (one of `not_over_story`: "whats that role
+        called?") stays behind the story, unless it names a role ("what do citizen leaders do?").
         """
         whole = self._softmax(self.scores(text))
         story_intents = set(self.config["story_intents"])
-        if not story_intents or self.intents[int(np.argmax(whole))] not in story_intents:
+        top = int(np.argmax(whole))
+        if self.intents[top] not in story_intents and whole[top] >= self.config["unsure_whole"]:
             return whole
         asked = question_part(text)
         if asked is None:
             return whole
         question = self._softmax(self.scores(asked))
         best = int(np.argmax(question))
-        if question[best] < self.config["sure_question"] or self.intents[best] in (
-            story_intents | set(self.config["not_over_story"])
-        ):
+        if question[best] < self.config["sure_question"] or self.intents[best] in story_intents:
+            return whole
+        if self.intents[best] in self.config["not_over_story"] and not self._names_a_role(asked):
             return whole
         return QUESTION_WEIGHT * question + (1 - QUESTION_WEIGHT) * whole
+
+    def _names_a_role(self, text: str) -> bool:
+        words = f" {for_reading(text, self.speller)} "
+        return any(f" {name} " in words for name in self.role_names)
 
     def _softmax(self, scores: np.ndarray) -> np.ndarray:
         scaled = scores / self.temperature

@@ -87,6 +87,14 @@ TEXT_SPEAK = {
     "wisnae": "wasnt",
     "winae": "wont",
     "tae": "to",
+    # Welsh courtesies, common in English messages from Wales: "diolch (yn fawr)" thanks
+    # (very much), "helo" and "shwmae" hello, "hwyl (fawr)" bye.
+    "diolch": "thanks",
+    "yn": "",
+    "fawr": "",
+    "helo": "hello",
+    "shwmae": "hello",
+    "hwyl": "bye",
 }
 # The forms the safety net's phrases are written against keep their own spelling there
 # ("im", "dont" and "cant" stay single words; see safety/normalise.py).

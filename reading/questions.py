@@ -93,13 +93,41 @@ def sentences(text: str) -> list[str]:
 
 
 def question_part(text: str) -> str | None:
-    """The sentence a long message asks its question in ("...so what would that count as?"),
-    or None when the message is short, is one sentence, or asks nothing in particular."""
+    """The part a long message asks its question in ("...so what would that count as?"), or None
+    when the message is short, is one sentence of one clause, or asks nothing in particular.
+
+    The last sentence that asks something is taken, from its first clause that opens a
+    question to its end: "i want to campaign, is that what a disruptor does?" asks "is that
+    what a disruptor does?"; "i sit on two panels, can i be both, sorry for the essay" asks
+    "can i be both, sorry for the essay".
+    """
+    if len(text.split()) < LONG_MESSAGE_WORDS:
+        return None
     parts = sentences(text)
-    if len(parts) < 2 or len(text.split()) < LONG_MESSAGE_WORDS:
+    if len(parts) < 2 and len(_clauses(text)) < 2:
         return None
     asking = [part for part in parts if part.endswith("?") or _opens_a_question(part)]
-    return asking[-1] if asking else None
+    asking = asking or [part for part in parts if any(map(_opens_a_question, _clauses(part)))]
+    if not asking:
+        return None
+    clauses = _clauses(asking[-1])
+    first = next((number for number, clause in enumerate(clauses) if _opens_a_question(clause)), 0)
+    asked = " ".join(clauses[first:])
+    return None if asked.split() == text.split() else asked
+
+
+_CLAUSE = re.compile(r"[^,;]+[,;]*")
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A sentence's clauses, as commas and semicolons part them."""
+    return [part.strip() for part in _CLAUSE.findall(sentence) if part.strip(" ,;")]
+
+
+def asks_a_question(text: str) -> bool:
+    """Whether a message has the shape of a question: a question mark, or a question word or
+    helping verb first ("the citizen leader one" has neither)."""
+    return "?" in text or any(map(_opens_a_question, sentences(text)))
 
 
 def _opens_a_question(sentence: str) -> bool:

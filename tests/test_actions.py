@@ -129,7 +129,57 @@ async def test_a_role_question_with_no_role_known_asks_which_role_with_buttons()
     payloads = [button["payload"] for button in messages[0]["buttons"]]
     assert '/ask_role_skills{"role":"citizen_leader"}' in payloads
     assert len(payloads) == 4
-    assert slots == {"role_aspect": "skills"}
+    assert slots == {"role_aspect": "skills", "role_asked": True}
+
+
+async def test_a_reply_to_which_role_that_describes_one_gets_the_question_asked_for_it():
+    messages, slots = await run(
+        "describe_advocacy_work",
+        "the one about campaigning and going to the press",
+        role_aspect="skills",
+        role_asked=True,
+    )
+
+    role = content.roles().roles["disruptor_advocate"]
+    assert role.skills in messages[0]["text"]
+    assert slots == {"role": "disruptor_advocate", "role_asked": False}
+
+
+async def test_a_reply_to_which_role_that_names_one_among_other_words_is_not_a_fallback():
+    messages, slots = await run(
+        "nlu_fallback",
+        "the one where you lead stuff i guess, citizen leader",
+        ("citizen_leader",),
+        ranking=(("quiz_answer", 0.33), ("inform_role", 0.27)),
+        role_aspect="start",
+        role_asked=True,
+    )
+
+    assert content.roles().roles["citizen_leader"].start in messages[0]["text"]
+    assert slots["role"] == "citizen_leader"
+
+
+async def test_a_new_question_after_which_role_is_answered_as_asked():
+    messages, _ = await run(
+        "ask_role_risks",
+        "what are the risks for a citizen leader?",
+        ("citizen_leader",),
+        role_aspect="skills",
+        role_asked=True,
+    )
+
+    assert content.roles().roles["citizen_leader"].risks in messages[0]["text"]
+
+
+async def test_a_question_after_a_story_is_answered_for_the_role_the_story_describes():
+    messages, slots = await run(
+        "ask_role_risks",
+        "everyone in the group i set up rings me at all hours with every problem. how do i handle that",
+        ranking=(("ask_role_risks", 0.44), ("describe_community_work", 0.33)),
+    )
+
+    assert content.roles().roles["community_builder"].risks in messages[0]["text"]
+    assert slots["role"] == "community_builder"
 
 
 async def test_described_work_is_named_and_becomes_the_role_under_discussion():
@@ -271,6 +321,21 @@ async def test_a_place_a_kind_of_support_and_a_request_reach_the_finder_whatever
     assert heading in messages[0]["text"]
     assert slots["support_place"] == "england" and slots["support_kind"] == "peer_network"
     assert slots["role"] == "disruptor_advocate"
+
+
+async def test_a_topic_question_that_asks_for_support_in_a_place_reaches_the_finder():
+    messages, slots = await run(
+        "ask_expenses", "is there any funding for expenses in wales, the tea and biscuits come out my pension"
+    )
+
+    assert content.support_catalogue().texts.heading.split("{")[0] in messages[0]["text"]
+    assert slots["support_place"] == "wales" and slots["support_kind"] == "funding_expenses"
+
+
+async def test_a_topic_question_with_no_request_for_support_keeps_its_answer():
+    messages, _ = await run("ask_expenses", "will i get my expenses paid in wales")
+
+    assert messages[0]["text"].endswith(content.topics().topics["ask_expenses"].text.strip())
 
 
 async def test_describing_work_in_a_place_without_asking_for_anything_is_still_a_description():

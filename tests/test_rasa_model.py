@@ -113,3 +113,17 @@ def test_text_speak_and_slips_are_read_as_the_plain_question():
     for plain, typed in PLAIN_AND_TYPED:
         assert parsed[typed]["intent"] == parsed[plain]["intent"], (plain, typed, parsed[typed])
         assert parsed[typed]["intent"] != "nlu_fallback"
+
+
+def test_a_story_that_asks_about_a_named_role_is_read_as_its_question():
+    asks_about_a_role = (
+        "my dad was in hospital for months and nobody talked to each other. now im better and "
+        "i want to push the trust to change, is that what an advocate does?"
+    )
+    asks_what_it_is = (
+        "i set up a coffee morning for carers at the library and now forty people come every "
+        "week and we share tips. whats that called?"
+    )
+    parsed = rasa_env_json("tests/rasa_env/parse_messages.py", asks_about_a_role, asks_what_it_is)
+    assert parsed[asks_about_a_role]["intent"] == "ask_role_about", parsed[asks_about_a_role]
+    assert parsed[asks_what_it_is]["intent"] == "describe_community_work", parsed[asks_what_it_is]

@@ -101,3 +101,23 @@ def test_a_long_story_gives_up_the_sentence_its_question_is_in():
     assert question_part(story) == "what does an improvement expert actually do"
     assert question_part("what does an improvement expert do?") is None  # one sentence
     assert question_part("I run a group. It has forty members and we meet every week in town.") is None
+
+
+def test_a_long_message_gives_up_the_clause_its_question_starts_in():
+    asked_after_a_comma = (
+        "my husband died after a bad discharge. i want to campaign so it doesnt happen to "
+        "other families, is that what a disruptor does?"
+    )
+    assert question_part(asked_after_a_comma) == "is that what a disruptor does?"
+    one_long_sentence = (
+        "im a nurse and i care for my dad, and the ICB asked me to help redesign discharge, "
+        "can i be both roles or do i have to pick one, sorry for the essay"
+    )
+    assert (
+        question_part(one_long_sentence)
+        == "can i be both roles or do i have to pick one, sorry for the essay"
+    )
+    asked_first = (
+        "is there any funding for expenses in northern ireland, the tea and biscuits come out my pension"
+    )
+    assert question_part(asked_first) is None  # the whole message is the question
