@@ -27,7 +27,7 @@ CONVERSATION_SETS = {
     "blind_conversations_1.yml": 0.85,  # tuned-on; its first run was the baseline (tests/BLIND_LEDGER.md)
     "blind_conversations_3.yml": 0.90,  # tuned-on after its first run (tests/BLIND_LEDGER.md)
     "blind_conversations_4.yml": 0.90,  # tuned-on, likewise
-    "blind_conversations_5.yml": 0.0,  # blind, written after the fixes to sets 3 and 4: first run in the ledger
+    "blind_conversations_5.yml": 0.0,  # blind, written after fixing sets 3 and 4: first run in the ledger
 }
 
 
