@@ -50,4 +50,7 @@ def test_messages_are_read_from_every_layout(tmp_path: Path):
     )
     assert eval_sets.messages(safety) == ["one", "two"]
     assert eval_sets.messages(story) == ["three"]
-    assert eval_sets.comparable("It's  [Disruptor/Advocate](role)!") == "its disruptor advocate"
+    assert eval_sets.comparable("It's  [Disruptor/Advocate](role)!") == "itsdisruptoradvocate"
+    assert eval_sets.comparable("Thank you") == eval_sets.comparable("thankyou")
+    assert eval_sets.comparable("what's co-production?") == eval_sets.comparable("Whats coproduction")
+    assert eval_sets.comparable("Café") == eval_sets.comparable("cafe")

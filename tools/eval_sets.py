@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,14 +35,15 @@ EVALUATION_GLOBS = (
 )
 
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
-_APOSTROPHES = re.compile("['\u2018\u2019`]")
 _NOT_WORD = re.compile(r"[\W_]+")
 _SECTION = re.compile(r"^- (intent|synonym|regex|lookup): ")
 
 
 def comparable(text: str) -> str:
-    """A message as the overlap check compares it: entity markup, case, punctuation and spacing gone."""
-    return " ".join(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", _ANNOTATION.sub(r"\1", text).casefold())).split())
+    """A message as the overlap check compares it: entity markup, case, accents, punctuation and
+    spacing all gone, so "thank you" is "thankyou" and "co-production" is "coproduction"."""
+    plain = unicodedata.normalize("NFKD", _ANNOTATION.sub(r"\1", text).casefold())
+    return _NOT_WORD.sub("", "".join(char for char in plain if not unicodedata.combining(char)))
 
 
 def is_command(text: str) -> bool:

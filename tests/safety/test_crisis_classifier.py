@@ -63,8 +63,11 @@ REACHED = {
     # 4 false alarms when first measured; 5 since crisis_eval.yml grew (threshold 0.463 -> 0.496)
     ("crisis_holdout_2.yml", "classifier"): (65, 73, 5, 46),
     ("crisis_holdout_2.yml", "matcher OR classifier"): (73, 73, 5, 46),
-    ("crisis_blind_3.yml", "classifier"): (72, 83, 4, 54),
-    ("crisis_blind_3.yml", "matcher OR classifier"): (73, 83, 9, 54),
+    # 72 caught and 4 alarms when first measured; the round-7 NLU voices (ordinary negatives it learns
+    # from) moved the threshold to 0.492: 79 caught for 5 alarms. The whole net, vetoes included, still
+    # raises none on this set (tests/safety/test_crisis.py).
+    ("crisis_blind_3.yml", "classifier"): (79, 83, 5, 54),
+    ("crisis_blind_3.yml", "matcher OR classifier"): (83, 83, 9, 54),
 }
 
 
