@@ -34,6 +34,7 @@ def understood_from(tracker: Tracker) -> Understood:
         slots=dict(tracker.slots),
         ranking=ranking,
         beside_help_lines=bool((message.get("metadata") or {}).get("beside_help_lines")),
+        whole_beside_help_lines=(message.get("metadata") or {}).get("beside_help_lines") == "whole",
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 import content
 from actions import feedback, quiz, support_finder
 from actions.replies import Answer, ButtonSpec, Understood
-from actions.role_matching import read, role_from_value, role_meant
+from actions.role_matching import read, role_from_text, role_from_value, role_meant
 from content.schema import rasa_payload as payload
 from reading.questions import asks_a_question, is_yes_no_question
 from storage.retention import retention_days
@@ -122,9 +122,13 @@ def answer(understood: Understood) -> Answer:
 def _beside_help_lines(understood: Understood) -> Answer:
     """The calm rest of a message the bot's safety net answered: its question, if it asks one.
 
+    The help lines are already there, so a crisis read second ("hes worried about zoom, he gets
+    confused" may be either) does not hold the answer back; a crisis read first does. A whole
+    message that is not what the bot is for gets that said too ("for medicines, ask your GP").
     An empty text means nothing to add. No invitation to rate us follows, in this conversation.
     """
-    if might_be_crisis(understood) or understood.intent in NOTHING_TO_ADD_BESIDE_HELP_LINES:
+    says_its_not_for_us = understood.whole_beside_help_lines and understood.intent == OUT_OF_SCOPE
+    if understood.intent in NOTHING_TO_ADD_BESIDE_HELP_LINES and not says_its_not_for_us:
         return Answer(text="", remember=dict(AFTER_HELP_LINES))
     reply = _answer_with_quiz_reminder(understood)
     return replace(reply, remember={**reply.remember, **AFTER_HELP_LINES})
@@ -148,6 +152,9 @@ def _answer_with_quiz_reminder(understood: Understood) -> Answer:
 
 def _answer(understood: Understood) -> Answer:
     intent = understood.intent
+    named_role = _role_named_instead_of_the_quiz(understood)
+    if named_role:
+        return _role_aspect_answer(understood, named_role, "about")
     if quiz.is_quiz_turn(understood):
         return quiz.answer(understood)
     if intent in support_finder.FINDER_INTENTS or (
@@ -301,6 +308,22 @@ def _role_of_the_story(understood: Understood) -> str | None:
         if intent in DESCRIBED_WORK_INTENTS and confidence >= STORY_ROLE_CONFIDENCE:
             return DESCRIBED_WORK_INTENTS[intent]
     return None
+
+
+# Words that make "which role..." about the person themselves: the quiz's question.
+_ABOUT_ME = frozenset({"i", "me", "my", "mine", "myself", "im", "ive"})
+
+
+def _role_named_instead_of_the_quiz(understood: Understood) -> str | None:
+    """The role "which one is the campaigner one?" names: it reads like the quiz's "which role
+    is mine?", but names one role and says nothing of the person, so it asks what that role is."""
+    if understood.intent != quiz.START_INTENT or understood.is_button_press:
+        return None
+    roles = {role_from_value(value) for value in understood.role_entities} - {None}
+    roles = roles or {role_from_text(understood.text)} - {None}
+    if len(roles) != 1 or _ABOUT_ME & set(read(understood.text).split()):
+        return None
+    return roles.pop()
 
 
 def _role_chosen(understood: Understood) -> str | None:

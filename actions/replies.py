@@ -36,6 +36,8 @@ class Understood:
     ranking: tuple[tuple[str, float], ...] = ()
     # The bot's safety net gave the help lines for other sentences of this message (bot.bridge).
     beside_help_lines: bool = False
+    # ...and the whole message came beside them: only the learned classifier raised the alarm.
+    whole_beside_help_lines: bool = False
 
     def entity(self, name: str) -> str | None:
         values = self.entities.get(name) or ()

@@ -39,6 +39,9 @@ MAX_MESSAGE_CHARS = 2000
 # Sent with the calm rest of an alarming message: the actions then answer only a question
 # they understand, say nothing to add otherwise, and know the help lines were given.
 BESIDE_HELP_LINES = {"beside_help_lines": True}
+# Sent with a whole message only the learned classifier flagged: an answer that it is not
+# something the bot is for ("ask your GP") is worth giving there too.
+WHOLE_BESIDE_HELP_LINES = {"beside_help_lines": "whole"}
 
 
 def welcome_reply() -> Reply:
@@ -89,8 +92,9 @@ class Bridge:
             if rest is None:
                 self._tell_rasa(sender, CRISIS_PAYLOAD)
                 return
-            try:  # the alarming sentences never reach Rasa
-                yield await self._rasa.send(sender, rest, received_at=received_at, metadata=BESIDE_HELP_LINES)
+            metadata = WHOLE_BESIDE_HELP_LINES if rest == text[:MAX_MESSAGE_CHARS] else BESIDE_HELP_LINES
+            try:  # the sentences a crisis phrase is in never reach Rasa
+                yield await self._rasa.send(sender, rest, received_at=received_at, metadata=metadata)
             except RasaUnavailable as error:  # the help lines were the part that mattered
                 log.warning("Rasa unavailable beside the help lines (%s)", error)
             return

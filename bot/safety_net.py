@@ -8,6 +8,10 @@ sentences of a message and the others ask something ("my son took his own life i
 2021. I'm doing OK now. What skills do I need to keep campaigning?"), the help lines
 go first and the other sentences, never the alarming ones, go on to Rasa
 (`rest_beside_alarm`), which answers them only if they ask a question it understands.
+When no crisis phrase matched at all and only the learned classifier raised the alarm,
+the words are ordinary ones ("i want to say no without feeling guilty" scores high on
+"guilty"): the whole message goes to Rasa beside the help lines, which answers its
+question unless it reads a crisis there too.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from functools import lru_cache
 import content
 from bot.rasa_client import Button, Reply
 from reading.questions import sentences
-from safety import CrisisMatch, build_nets, crisis_reply, detect_crisis
+from safety import LEARNED, CrisisMatch, build_nets, crisis_reply, detect_crisis
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +55,12 @@ class SafetyNet:
         """The sentences of an alarming message that raise no alarm, if the alarm came from others.
 
         None when every sentence, or only the whole, raises it, or too little is left:
-        then the help lines stand alone. What is returned raises no alarm itself.
+        then the help lines stand alone. What is returned raises no alarm itself, except a
+        message only the learned classifier flagged, which is returned whole.
         """
+        match = _match(text)
+        if match is not None and match.phrase == LEARNED:
+            return text
         parts = sentences(text)
         calm = [part for part in parts if _match(part) is None]
         if len(calm) == len(parts):  # no sentence alone raised it: the whole message did

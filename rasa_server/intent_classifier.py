@@ -147,6 +147,9 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
             "ranking_length": LABEL_RANKING_LENGTH,
             # Intents that describe a person's own story or work; see `confidences`.
             "story_intents": [],
+            # Intents that say what the person wants to do ("i want to give feedback"); a question
+            # beside one ("what happens to it?") is answered first, as a story's is.
+            "wish_intents": [],
             "sure_question": 0.7,
             # A long message read whole as nothing this surely may be read as its question.
             "unsure_whole": 0.5,
@@ -335,7 +338,8 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
 
         A long message that tells a story and asks its question in one of its sentences ("my
         mam had a stroke and the hospital asked me to look at their pathway... what does an
-        improvement expert do?") reads, whole, as the story (one of `story_intents`), or as
+        improvement expert do?") reads, whole, as the story (one of `story_intents`), as a wish
+        (one of `wish_intents`: "i want to give feedback, what happens to it"), or as
         nothing surely (below `unsure_whole`). When
         that sentence alone is surely something else (at least `sure_question`), the question
         is what the person wants answered: its reading leads, the story's stays behind it.
@@ -344,8 +348,9 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         """
         whole = self._softmax(self.scores(text))
         story_intents = set(self.config["story_intents"])
+        leads_to_a_question = story_intents | set(self.config["wish_intents"])
         top = int(np.argmax(whole))
-        if self.intents[top] not in story_intents and whole[top] >= self.config["unsure_whole"]:
+        if self.intents[top] not in leads_to_a_question and whole[top] >= self.config["unsure_whole"]:
             return whole
         asked = question_part(text)
         if asked is None:

@@ -6,9 +6,9 @@ Three steps, each usable on its own:
   letters folded by NFKC); the words are not changed. Every message gets this first.
 - `TEXT_SPEAK` / `expand_text_speak`: common text-speak and spoken forms as plain words
   ("u" -> "you", "wat" -> "what", "cannae" -> "cant"), word by word.
-- `for_reading`: lower case, apostrophes dropped, text-speak expanded and slips in domain
-  words put right by a `reading.spelling.Speller`: what the intent classifier and the
-  role and support matching read.
+- `for_reading`: lower case, apostrophes dropped, text-speak expanded (a "1" that stands for
+  "one" too), and slips in domain words put right by a `reading.spelling.Speller`: what the
+  intent classifier and the role and support matching read.
 
 The safety net's own tidying (safety/normalise.py) builds on `clean` and the same text-speak
 table, so a crisis phrase and a question are read the same way.
@@ -46,6 +46,7 @@ TEXT_SPEAK = {
     "wat": "what",
     "wot": "what",
     "wht": "what",
+    "wich": "which",
     "pls": "please",
     "plz": "please",
     "cos": "because",
@@ -95,7 +96,18 @@ TEXT_SPEAK = {
     "helo": "hello",
     "shwmae": "hello",
     "hwyl": "bye",
+    # a digit for a sound: "any1", "no1 told me", "sum1"
+    "any1": "anyone",
+    "some1": "someone",
+    "sum1": "someone",
+    "every1": "everyone",
+    "no1": "no one",
 }
+# A "1" that follows one of these, or "the" and one more word, is the word "one" ("which 1",
+# "the campaigner 1"); a bare "1" or "option 1" stays a number (a quiz answer).
+_ONE_AFTER = frozenset(
+    {"which", "the", "that", "this", "each", "every", "any", "no", "other", "right", "wrong", "last", "same"}
+)
 # The forms the safety net's phrases are written against keep their own spelling there
 # ("im", "dont" and "cant" stay single words; see safety/normalise.py).
 SAFETY_KEEPS = frozenset({"im", "ive", "dont", "doesnt", "cant", "wont", "r", "y", "w", "ty"})
@@ -136,4 +148,13 @@ def for_reading(text: str, speller: Speller | None = None) -> str:
     words = " ".join(expand_text_speak(words, _READING_TABLE)).split()
     if speller:
         words = [speller.correct(word) for word in words]
-    return " ".join(words)
+    return " ".join(_ones_as_words(words))
+
+
+def _ones_as_words(words: list[str]) -> list[str]:
+    read: list[str] = []
+    for word in words:
+        before = read[-1] if read else ""
+        two_before = read[-2] if len(read) > 1 else ""
+        read.append("one" if word == "1" and (before in _ONE_AFTER or two_before == "the") else word)
+    return read

@@ -82,8 +82,9 @@ def _first_words(sentence: str) -> list[str]:
     return words
 
 
-# A message this long, of more than one sentence, may carry its question in one of them.
-LONG_MESSAGE_WORDS = 15
+# A message this long, of more than one sentence or clause, may carry its question in one of
+# them ("i want to leave some feedback, what happens to it" has 11 words).
+LONG_MESSAGE_WORDS = 10
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!\n]*")
 
 

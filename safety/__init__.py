@@ -38,6 +38,7 @@ def build_nets() -> None:
 
 
 __all__ = [
+    "LEARNED",
     "CrisisMatch",
     "CrisisMatcher",
     "build_nets",

@@ -418,11 +418,19 @@ async def test_the_help_lines_are_given_again_only_right_after_them():
     assert slots["help_lines_given"] is False
 
 
-async def run_beside_help_lines(intent: str, text: str, roles: tuple[str, ...] = (), confidence: float = 0.9):
-    """The calm rest of a message the bot's safety net answered (metadata beside_help_lines)."""
-    latest = tracker(intent, text, roles, ((intent, confidence),)).latest_message
+async def run_beside_help_lines(
+    intent: str,
+    text: str,
+    roles: tuple[str, ...] = (),
+    confidence: float = 0.9,
+    ranking: tuple = (),
+    beside: bool | str = True,
+):
+    """The calm rest of a message the bot's safety net answered (metadata beside_help_lines;
+    "whole" when the whole message came, only the learned classifier having flagged it)."""
+    latest = tracker(intent, text, roles, ranking or ((intent, confidence),)).latest_message
     latest["intent"]["confidence"] = confidence
-    latest["metadata"] = {"beside_help_lines": True}
+    latest["metadata"] = {"beside_help_lines": beside}
     dispatcher = CollectingDispatcher()
     slots = {"role": None, "role_aspect": None}
     events = await ActionAnswer().run(
@@ -455,3 +463,39 @@ async def test_beside_the_help_lines_what_asks_nothing_adds_nothing():
         assert messages == [{**messages[0], "custom": {"nothing_to_add": True}}], intent
         assert not messages[0].get("text")
         assert slots["help_lines_given"] is True
+
+
+async def test_which_one_names_a_role_and_gets_that_role_not_the_quiz():
+    messages, slots = await run("ask_which_role", "wich 1 is the campainer 1")  # no entity found
+
+    assert content.roles().roles["disruptor_advocate"].about in messages[0]["text"]
+    assert slots["role"] == "disruptor_advocate"
+
+
+async def test_which_role_fits_me_starts_the_quiz_even_when_it_names_a_role():
+    messages, _ = await run(
+        "ask_which_role", "i think im a community builder, which role fits me", ("community_builder",)
+    )
+
+    assert content.quiz().questions[0].text in messages[-1]["text"]
+
+
+async def test_beside_the_help_lines_a_crisis_read_second_does_not_hold_the_answer_back():
+    messages, _ = await run_beside_help_lines(
+        "ask_digital_access",
+        "hes worried about being on zoom, he gets confused with it",
+        confidence=0.52,
+        ranking=(("ask_digital_access", 0.52), ("crisis", 0.36)),
+        beside="whole",
+    )
+
+    assert content.topics().topics["ask_digital_access"].text.strip()[:40] in messages[0]["text"]
+
+
+async def test_a_whole_message_beside_the_help_lines_that_is_not_for_us_is_told_so():
+    text = "can u tell me if i should up my sertraline dose"
+    whole, _ = await run_beside_help_lines("out_of_scope", text, beside="whole")
+    rest, _ = await run_beside_help_lines("out_of_scope", text)
+
+    assert content.topics().topics["out_of_scope"].text.strip()[:40] in whole[0]["text"]
+    assert not rest[0].get("text")  # the calm rest of a story: nothing to add

@@ -121,3 +121,17 @@ def test_a_long_message_gives_up_the_clause_its_question_starts_in():
         "is there any funding for expenses in northern ireland, the tea and biscuits come out my pension"
     )
     assert question_part(asked_first) is None  # the whole message is the question
+
+
+def test_a_one_written_as_a_digit_is_read_as_the_word_but_a_bare_number_stays():
+    assert for_reading("wich 1 is the campainer 1") == "which one is the campainer one"
+    assert for_reading("no1 told me, is any1 there") == "no one told me is anyone there"
+    assert for_reading("1") == "1"
+    assert for_reading("option 1") == "option 1"
+    assert for_reading("i have 1 son") == "i have 1 son"
+
+
+def test_a_shorter_message_of_two_clauses_may_carry_its_question():
+    wish = "i want to leave some feedback about this bot, what actually happens to it"
+    assert question_part(wish) == "what actually happens to it"
+    assert question_part("hello, what is tokenism") is None  # too short to be two things

@@ -199,3 +199,30 @@ def test_nothing_is_left_beside_an_alarm_that_fills_the_message(text):
     net = SafetyNet()
     assert net.reply_for(text) is not None
     assert net.rest_beside_alarm(text) is None
+
+
+# Ordinary words the learned classifier alone may flag (no crisis phrase in them).
+GUILTY_NO = "the trust keep asking me to do more and i want to say no without feeling guilty"
+
+
+async def test_a_message_only_the_classifier_flagged_is_answered_whole_beside_the_help_lines(
+    telegram, monkeypatch
+):
+    monkeypatch.setattr("safety._learned.is_crisis", lambda text: text == GUILTY_NO)
+    rasa = FakeRasa(replies=[{"text": "Saying no is fine"}])
+    application = await running_app(rasa, telegram)
+    async with application:
+        await application.process_update(message_update(application, GUILTY_NO))
+
+    assert find_crisis(GUILTY_NO) is None
+    assert said(telegram)[1:] == ["Saying no is fine"]
+    assert "999" in said(telegram)[0]  # the help lines still come first
+    [asked] = rasa.received
+    assert asked["message"] == GUILTY_NO
+    assert asked["metadata"] == {"beside_help_lines": "whole"}
+
+
+def test_a_crisis_phrase_never_sends_its_words_to_rasa_even_if_the_classifier_agrees():
+    net = SafetyNet()
+    assert net.reply_for(SUICIDAL) is not None
+    assert net.rest_beside_alarm(SUICIDAL) is None

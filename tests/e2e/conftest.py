@@ -16,8 +16,17 @@ from tools.emulator import free_port, running_emulator, tgclient
 from tools.stack import Stack
 
 TOKEN = "987654:E2E-ROLE-GUIDE"
-TgClient = tgclient().TgClient
 transcript = tgclient().transcript
+
+
+class TgClient(tgclient().TgClient):
+    """The emulator's client, except that a press waits for the bot's message, not only for the
+    callback answer (which the bot sends first, before asking Rasa): otherwise a slow first turn
+    on a busy machine ends the wait with nothing."""
+
+    def press(self, button, *, min_replies: int = 2, **options):
+        return super().press(button, min_replies=min_replies, **options)
+
 
 __all__ = ["TOKEN", "TgClient", "free_port", "transcript"]
 

@@ -27,7 +27,8 @@ CONVERSATION_SETS = {
     "blind_conversations_1.yml": 0.85,  # tuned-on; its first run was the baseline (tests/BLIND_LEDGER.md)
     "blind_conversations_3.yml": 0.90,  # tuned-on after its first run (tests/BLIND_LEDGER.md)
     "blind_conversations_4.yml": 0.90,  # tuned-on, likewise
-    "blind_conversations_5.yml": 0.0,  # blind, written after fixing sets 3 and 4: first run in the ledger
+    "blind_conversations_5.yml": 0.90,  # tuned-on after its first run
+    "blind_conversations_6.yml": 0.0,  # blind, written after fixing set 5: first run in the ledger
 }
 
 
@@ -73,12 +74,22 @@ def turn_passes(client: TgClient, turn: dict) -> tuple[bool, str]:
         replies = client.press(turn["press"])
     else:
         replies = client.send_sticker("🙂")
+    if _help_lines_in(replies):  # an answer to the rest of the message may follow once Rasa has it
+        replies += client.wait(timeout=BESIDE_HELP_LINES_WAIT, min_replies=1)
     said = transcript(replies, buttons=False)
     expects = turn["expect"] if isinstance(turn["expect"], list) else [turn["expect"]]
     if is_did_you_mean(said):  # right when the answer expected is one tap away
         offered = {button.get("text") for reply in replies for button in reply.get("buttons", [])}
         return any(_title_of(expect) in offered for expect in expects), said
     return any(_matches(expect, said) for expect in expects), said
+
+
+# The help lines go first, at once; the answer beside them comes when Rasa has read the rest.
+BESIDE_HELP_LINES_WAIT = 5.0
+
+
+def _help_lines_in(replies: list[dict]) -> bool:
+    return content.crisis_lines_file().keep_talking.strip()[:40] in transcript(replies, buttons=False)
 
 
 def is_did_you_mean(said: str) -> bool:
