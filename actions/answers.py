@@ -50,6 +50,14 @@ FOLLOW_UP_MARGIN = 0.15
 CRISIS_LINE_TOPICS = {CRISIS_INTENT}  # their text ends where the help lines begin
 PRIVACY_TOPIC = "ask_privacy"  # its text ends where /privacy's begins: the same facts
 ROLE_INTENTS = {*ROLE_ASPECT_INTENTS, *DESCRIBED_WORK_INTENTS, FOLLOW_UP_INTENT}
+# Readings a last clause asking for a kind of support overrides ("..., is there a peer group?").
+# Not skills or getting started: "are there skills i need" asks about the role, not for a course.
+GIVES_WAY_TO_A_SUPPORT_REQUEST = {
+    "ask_role_about",
+    "ask_role_examples",
+    "ask_role_risks",
+    *DESCRIBED_WORK_INTENTS,
+}
 # Intents whose answers are built by code from content, not read from topics.yml.
 # (give_feedback starts the feedback form, which asks its own questions.)
 ANSWERED_WITHOUT_TOPIC = (
@@ -162,12 +170,18 @@ def _answer(understood: Understood) -> Answer:
     ):
         return support_finder.answer(understood)
     if (
-        (intent in ROLE_INTENTS or intent not in NEVER_NARROWS_A_SEARCH)
-        and support_finder.asks_for_support(understood)
-    ) or (intent not in NEVER_NARROWS_A_SEARCH and support_finder.narrows_last_search(understood)):
+        (
+            (intent in ROLE_INTENTS or intent not in NEVER_NARROWS_A_SEARCH)
+            and support_finder.asks_for_support(understood)
+        )
+        or (intent in GIVES_WAY_TO_A_SUPPORT_REQUEST and support_finder.ends_asking_for_a_kind(understood))
+        or (intent not in NEVER_NARROWS_A_SEARCH and support_finder.narrows_last_search(understood))
+    ):
         # A place, a kind of support and a request in one message: whatever else it says
         # ("I'm in Leeds, where can I meet others who campaign?"), the finder has all it needs.
-        # And just after a search, "anything in England, I'm near York?" narrows it.
+        # A story about a role that ends asking for a kind of support ("..., is there a peer
+        # group?") wants the support, not the role's risks. And just after a search, "anything
+        # in England, I'm near York?" narrows it.
         return support_finder.answer(replace(understood, intent=support_finder.FINDER_INTENT))
     chosen_role = _role_chosen(understood)
     if chosen_role:

@@ -14,6 +14,7 @@ import content
 from actions.replies import Answer, ButtonSpec, Understood
 from actions.role_matching import read, role_meant
 from content.schema import SupportEntry, rasa_payload
+from reading.questions import last_clause, question_part
 
 FINDER_INTENT = "ask_role_support"
 MORE_INTENT = "find_more_support"
@@ -88,6 +89,13 @@ def asks_for_support(understood: Understood) -> bool:
     return bool(asking and place_from_text(text) and kind_from_text(text))
 
 
+def ends_asking_for_a_kind(understood: Understood) -> bool:
+    """A typed message whose last clause asks for a kind of support ("everyone rings me with
+    every problem, how do people cope, is there a peer group or something")."""
+    last = None if understood.is_button_press else last_clause(understood.text)
+    return bool(last and _mentions(last, content.support_catalogue().asking_words) and _kind_in(last))
+
+
 def narrows_last_search(understood: Understood) -> bool:
     """Just after a search, a short typed message that names a place or a kind of support."""
     text = "" if understood.is_button_press else understood.text
@@ -97,8 +105,21 @@ def narrows_last_search(understood: Understood) -> bool:
 
 
 def kind_from_text(text: str) -> str | None:
-    kinds = content.support_catalogue().kinds
-    return next((key for key, kind in kinds.items() if _mentions(text, kind.words)), None)
+    """The kind of support a message asks for: the one its question names, else the first named.
+
+    So "my brother has a learning disability, where can I find carers support" asks for support
+    for carers, not for training.
+    """
+    asked = question_part(text)
+    return (asked and _kind_in(asked)) or _kind_in(text)
+
+
+def _kind_in(text: str) -> str | None:
+    catalogue = content.support_catalogue()
+    plain = f" {re.sub(r'[^a-z0-9 ]+', ' ', text.lower())} "
+    for phrase in catalogue.words_that_name_no_kind:
+        plain = plain.replace(f" {phrase} ", " ")
+    return next((key for key, kind in catalogue.kinds.items() if _mentions(plain, kind.words)), None)
 
 
 def place_from_text(text: str) -> str | None:

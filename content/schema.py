@@ -206,6 +206,8 @@ class SupportCatalogue(Strict):
     # A request for something ("where can i", "is there"): with a place and a kind of support in
     # the same message, the finder answers, whatever else the message says.
     asking_words: list[str] = Field(default_factory=list)
+    # Phrases that hold a kind's word but ask for no kind ("learning disability" is no training).
+    words_that_name_no_kind: list[str] = Field(default_factory=list)
     entries: list[SupportEntry] = Field(min_length=1)
 
     @field_validator("entries")

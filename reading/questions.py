@@ -120,6 +120,12 @@ def question_part(text: str) -> str | None:
 _CLAUSE = re.compile(r"[^,;]+[,;]*")
 
 
+def last_clause(text: str) -> str | None:
+    """The last clause of a message of more than one ("..., is there a peer group"), else None."""
+    parts = [clause for sentence in sentences(text) for clause in _clauses(sentence)]
+    return parts[-1] if len(parts) > 1 else None
+
+
 def _clauses(sentence: str) -> list[str]:
     """A sentence's clauses, as commas and semicolons part them."""
     return [part.strip() for part in _CLAUSE.findall(sentence) if part.strip(" ,;")]

@@ -332,6 +332,36 @@ async def test_a_topic_question_that_asks_for_support_in_a_place_reaches_the_fin
     assert slots["support_place"] == "wales" and slots["support_kind"] == "funding_expenses"
 
 
+async def test_a_story_about_a_role_that_ends_asking_for_a_kind_of_support_gets_the_finder():
+    messages, slots = await run(
+        "ask_role_risks",
+        "people ring me day and night about the group, how do others manage, are there any peer networks",
+        role="community_builder",
+    )
+
+    assert content.support_catalogue().texts.heading.split("{")[0] in messages[0]["text"]
+    assert slots["support_kind"] == "peer_network"
+    assert "community builder" in messages[0]["text"].split("\n")[0].lower()
+
+
+async def test_a_skills_question_that_ends_with_skills_stays_about_the_role():
+    messages, _ = await run(
+        "ask_role_skills", "i sit on the panel now, are there skills i need", role="improvement_expert"
+    )
+
+    assert content.roles().roles["improvement_expert"].skills in messages[0]["text"]
+
+
+async def test_a_condition_named_in_a_story_is_not_the_kind_of_support_asked_for():
+    messages, slots = await run(
+        "ask_role_support",
+        "my son has learning difficulties and i care for him. where can i get support for carers in leeds",
+    )
+
+    assert slots["support_kind"] == "carers_support" and slots["support_place"] == "england"
+    assert content.support_catalogue().kinds["carers_support"].name.lower() in messages[0]["text"].lower()
+
+
 async def test_a_topic_question_with_no_request_for_support_keeps_its_answer():
     messages, _ = await run("ask_expenses", "will i get my expenses paid in wales")
 

@@ -8,7 +8,7 @@ import content
 from actions.role_matching import content_speller, read
 from bot.incoming_text import clean_incoming_text
 from reading.normalise import clean, for_reading
-from reading.questions import is_yes_no_question, question_part
+from reading.questions import is_yes_no_question, last_clause, question_part
 from reading.spelling import Speller, english_words
 from safety.normalise import tidy
 
@@ -135,3 +135,15 @@ def test_a_shorter_message_of_two_clauses_may_carry_its_question():
     wish = "i want to leave some feedback about this bot, what actually happens to it"
     assert question_part(wish) == "what actually happens to it"
     assert question_part("hello, what is tokenism") is None  # too short to be two things
+
+
+@pytest.mark.parametrize(
+    ("text", "last"),
+    [
+        ("everyone rings me. how do you cope, is there a group", "is there a group"),
+        ("i run a group; any funding?", "any funding?"),
+        ("is there a peer group near me", None),
+    ],
+)
+def test_the_last_clause_of_a_message_of_several(text: str, last: str | None):
+    assert last_clause(text) == last
