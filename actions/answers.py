@@ -102,6 +102,10 @@ AFTER_HELP_LINES = {feedback.INVITED: True, HELP_LINES_GIVEN: True}
 
 
 # Beside the bot's help lines, these readings add nothing: the lines said what matters.
+# When only the learned classifier raised the alarm (no crisis phrase), the whole message is read
+# beside the help lines, and these get their answer too: the classifier may have taken tiredness
+# ("havent slept in weeks, everyone wants a piece of me") or a question off its beat for danger.
+ANSWERED_BESIDE_AN_UNSURE_ALARM = {OUT_OF_SCOPE, "feeling_overwhelmed"}
 NOTHING_TO_ADD_BESIDE_HELP_LINES = {
     CRISIS_INTENT,
     "feeling_overwhelmed",
@@ -121,7 +125,7 @@ def answer(understood: Understood) -> Answer:
     if might_be_crisis(understood) or _asks_who_to_contact_after_help_lines(understood):
         return replace(topic_answer(CRISIS_INTENT), remember=dict(AFTER_HELP_LINES))
     reply = feedback.with_invite(_answer_with_quiz_reminder(understood), understood)
-    for flag in (HELP_LINES_GIVEN, ROLE_ASKED):  # each holds for the next message only
+    for flag in (HELP_LINES_GIVEN, ROLE_ASKED, support_finder.SEARCH_SHOWN):  # for the next message only
         if understood.slots.get(flag) and flag not in reply.remember:
             reply = replace(reply, remember={**reply.remember, flag: False})
     return reply
@@ -132,14 +136,16 @@ def _beside_help_lines(understood: Understood) -> Answer:
 
     The help lines are already there, so a crisis read second ("hes worried about zoom, he gets
     confused" may be either) does not hold the answer back; a crisis read first does. A whole
-    message that is not what the bot is for gets that said too ("for medicines, ask your GP").
+    message that is not what the bot is for gets that said too ("for medicines, ask your GP"),
+    and one that is worn out, not in danger, gets the carers' support it needs.
     An empty text means nothing to add. No invitation to rate us follows, in this conversation.
     """
-    says_its_not_for_us = understood.whole_beside_help_lines and understood.intent == OUT_OF_SCOPE
-    if understood.intent in NOTHING_TO_ADD_BESIDE_HELP_LINES and not says_its_not_for_us:
+    unsure_alarm = understood.whole_beside_help_lines
+    answered_whole = unsure_alarm and understood.intent in ANSWERED_BESIDE_AN_UNSURE_ALARM
+    if understood.intent in NOTHING_TO_ADD_BESIDE_HELP_LINES and not answered_whole:
         return Answer(text="", remember=dict(AFTER_HELP_LINES))
     reply = _answer_with_quiz_reminder(understood)
-    return replace(reply, remember={**reply.remember, **AFTER_HELP_LINES})
+    return replace(reply, remember={support_finder.SEARCH_SHOWN: False, **reply.remember, **AFTER_HELP_LINES})
 
 
 def _asks_who_to_contact_after_help_lines(understood: Understood) -> bool:

@@ -20,6 +20,8 @@ FINDER_INTENT = "ask_role_support"
 MORE_INTENT = "find_more_support"
 FINDER_INTENTS = {FINDER_INTENT, MORE_INTENT}
 PAGE_SIZE = 3
+# A search was the last answer: a short message naming a place or a kind next narrows it.
+SEARCH_SHOWN = "search_shown"
 EVERYWHERE = {"online", "international"}
 KIND_BUTTONS = 3
 
@@ -54,6 +56,7 @@ def answer(understood: Understood) -> Answer:
         "support_page": float(page),
         "is_carer": wish.carer,
         "role_aspect": "support",  # so "and for advocates?" searches again for them
+        SEARCH_SHOWN: True,
     }
     if wish.role:
         remember["role"] = wish.role
@@ -97,9 +100,14 @@ def ends_asking_for_a_kind(understood: Understood) -> bool:
 
 
 def narrows_last_search(understood: Understood) -> bool:
-    """Just after a search, a short typed message that names a place or a kind of support."""
+    """Just after a search, a short typed message that names a place or a kind of support.
+
+    Only just after: once a topic was answered in between, "hes worried about zoom" is about
+    online meetings, not a search narrowed to online support.
+    """
     text = "" if understood.is_button_press else understood.text
-    if understood.remembered_aspect != "support" or len(text.split()) > FOLLOW_UP_WORDS:
+    just_after = understood.slots.get(SEARCH_SHOWN) and understood.remembered_aspect == "support"
+    if not just_after or len(text.split()) > FOLLOW_UP_WORDS:
         return False
     return bool(place_from_text(text) or kind_from_text(text))
 

@@ -7,8 +7,8 @@ Three steps, each usable on its own:
 - `TEXT_SPEAK` / `expand_text_speak`: common text-speak and spoken forms as plain words
   ("u" -> "you", "wat" -> "what", "cannae" -> "cant"), word by word.
 - `for_reading`: lower case, apostrophes dropped, text-speak expanded (a "1" that stands for
-  "one" too), and slips in domain words put right by a `reading.spelling.Speller`: what the
-  intent classifier and the role and support matching read.
+  "one" too), closing kisses ("ta x") dropped, and slips in domain words put right by a
+  `reading.spelling.Speller`: what the intent classifier and the role and support matching read.
 
 The safety net's own tidying (safety/normalise.py) builds on `clean` and the same text-speak
 table, so a crisis phrase and a question are read the same way.
@@ -146,9 +146,20 @@ def for_reading(text: str, speller: Speller | None = None) -> str:
     """Lower-case words with text-speak expanded and domain-word slips put right."""
     words = _WORDS.findall(_APOSTROPHES.sub("", clean(text).lower()))
     words = " ".join(expand_text_speak(words, _READING_TABLE)).split()
+    words = _without_closing_kisses(words)
     if speller:
         words = [speller.correct(word) for word in words]
     return " ".join(_ones_as_words(words))
+
+
+_KISSES = re.compile(r"^(x+|(xo)+x?)$")
+
+
+def _without_closing_kisses(words: list[str]) -> list[str]:
+    """ "ok ta x", "thanks love xx": the kisses a message ends with say nothing about what it asks."""
+    while len(words) > 1 and _KISSES.match(words[-1]):
+        words = words[:-1]
+    return words
 
 
 def _ones_as_words(words: list[str]) -> list[str]:

@@ -114,7 +114,33 @@ def question_part(text: str) -> str | None:
     clauses = _clauses(asking[-1])
     first = next((number for number, clause in enumerate(clauses) if _opens_a_question(clause)), 0)
     asked = " ".join(clauses[first:])
+    if _leans_back(asked):  # "..., i want to complain about the ward, how do i go about it"
+        before = clauses[first - 1] if first else _sentence_before(parts, asking[-1])
+        asked = f"{before} {asked}" if before else asked
     return None if asked.split() == text.split() else asked
+
+
+# A question that points back and says nothing else ("how do i go about it", "how do i do
+# that") asks about what was said just before it, which it takes along. "what actually happens
+# to it" or "is that what a disruptor does" say what they ask, and stand alone.
+_POINTING_BACK = frozenset(["it", "that", "this", "them", "those", "these"])
+_SAYS_NOTHING_ELSE = frozenset(
+    {*_WH_WORDS, *_YES_NO_OPENERS, *_FILLERS}
+    | {"i", "you", "we", "one", "go", "going", "about", "with", "do", "doing", "get", "start"}
+    | {"begin", "on", "even", "for", "to", "then", "please"}
+)
+
+
+def _leans_back(asked: str) -> bool:
+    words = for_reading(asked).split()
+    return any(word in _POINTING_BACK for word in words) and all(
+        word in _POINTING_BACK or word in _SAYS_NOTHING_ELSE for word in words
+    )
+
+
+def _sentence_before(parts: list[str], sentence: str) -> str | None:
+    number = parts.index(sentence)
+    return parts[number - 1] if number else None
 
 
 _CLAUSE = re.compile(r"[^,;]+[,;]*")

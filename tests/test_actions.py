@@ -381,10 +381,25 @@ async def test_just_after_a_search_a_short_message_naming_a_place_narrows_it():
         role="community_builder",
         role_aspect="support",
         support_kind="peer_network",
+        search_shown=True,
     )
 
     assert content.support_catalogue().texts.heading.split("{")[0] in messages[0]["text"]
     assert slots["support_place"] == "england"
+
+
+async def test_once_a_topic_was_answered_after_a_search_a_place_word_no_longer_narrows_it():
+    messages, slots = await run(
+        "ask_digital_access",
+        "hes worried about being on zoom",
+        role="disruptor_advocate",
+        role_aspect="support",
+        support_kind="peer_network",
+        search_shown=False,
+    )
+
+    assert content.topics().topics["ask_digital_access"].text.strip()[:40] in messages[0]["text"]
+    assert "support_place" not in slots
 
 
 async def test_a_yes_no_question_gets_its_yes_or_no_first_and_an_open_question_does_not():
@@ -529,3 +544,12 @@ async def test_a_whole_message_beside_the_help_lines_that_is_not_for_us_is_told_
 
     assert content.topics().topics["out_of_scope"].text.strip()[:40] in whole[0]["text"]
     assert not rest[0].get("text")  # the calm rest of a story: nothing to add
+
+
+async def test_a_worn_out_message_only_the_classifier_flagged_gets_carers_support_beside_the_lines():
+    text = "im exhausted, looking after dad all day and night and nobody ever asks how i am"
+    whole, _ = await run_beside_help_lines("feeling_overwhelmed", text, beside="whole")
+    rest, _ = await run_beside_help_lines("feeling_overwhelmed", text)
+
+    assert content.topics().topics["feeling_overwhelmed"].text.strip()[:40] in whole[0]["text"]
+    assert not rest[0].get("text")  # beside a crisis phrase, the help lines say it all

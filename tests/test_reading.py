@@ -131,6 +131,13 @@ def test_a_one_written_as_a_digit_is_read_as_the_word_but_a_bare_number_stays():
     assert for_reading("i have 1 son") == "i have 1 son"
 
 
+def test_a_question_that_only_points_back_takes_the_clause_before_it_along():
+    story = "the ward lost her notes twice. i want to make a complaint about it, how do i go about it"
+    assert question_part(story) == "i want to make a complaint about it, how do i go about it"
+    says_what_it_asks = "my dad was in hospital for weeks, i want to campaign, is that what a disruptor does"
+    assert question_part(says_what_it_asks) == "is that what a disruptor does"
+
+
 def test_a_shorter_message_of_two_clauses_may_carry_its_question():
     wish = "i want to leave some feedback about this bot, what actually happens to it"
     assert question_part(wish) == "what actually happens to it"
@@ -147,3 +154,10 @@ def test_a_shorter_message_of_two_clauses_may_carry_its_question():
 )
 def test_the_last_clause_of_a_message_of_several(text: str, last: str | None):
     assert last_clause(text) == last
+
+
+def test_the_kisses_a_message_ends_with_are_not_read_but_a_lone_x_is():
+    assert for_reading("ok ta x") == "ok ta"
+    assert for_reading("thanks love xxx") == "thanks love"
+    assert for_reading("x") == "x"
+    assert for_reading("x marks the spot") == "x marks the spot"
