@@ -12,7 +12,7 @@ from actions import feedback, quiz, support_finder
 from actions.replies import Answer, ButtonSpec, Understood
 from actions.role_matching import read, role_from_text, role_from_value, role_meant
 from content.schema import rasa_payload as payload
-from reading.questions import asks_a_question, is_yes_no_question
+from reading.questions import asks_a_question, asks_what_is_done, is_yes_no_question
 from storage.retention import retention_days
 
 ROLE_ASPECT_INTENTS = {
@@ -270,8 +270,17 @@ def might_be_crisis(understood: Understood) -> bool:
     )
 
 
+# A message that opens with one of these and is otherwise not understood ("hi sorry its late,
+# someone said i should look into this") is a hello: the welcome says what the bot can do.
+GREETING_WORDS = frozenset(["hi", "hiya", "hello", "hey", "heya", "hiii", "morning", "evening", "afternoon"])
+
+
 def _fallback_answer(understood: Understood) -> Answer:
-    """Ask to rephrase, offering the likeliest topics first, then the usual ones."""
+    """Ask to rephrase, offering the likeliest topics first, then the usual ones; a hello the bot
+    understood nothing else of gets the welcome."""
+    words = read(understood.text).split()
+    if words and words[0] in GREETING_WORDS and not understood.is_button_press:
+        return topic_answer("greet")
     base = topic_answer(FALLBACK_TOPIC)
     titles = content.topics().suggestions
     guesses = [i for i in understood.likely_intents if i in titles][:SUGGESTIONS]
@@ -308,16 +317,23 @@ def _role_answer(understood: Understood) -> Answer:
     return _role_aspect_answer(understood, role_key, aspect)
 
 
+# "What does an improvement expert actually do?" asks both what the role is and what people in
+# it do: blind writers expected either, so it gets the two, the role first.
+WHAT_IT_IS_AND_DOES = ("about", "examples")
+
+
 def _role_aspect_answer(understood: Understood, role_key: str, aspect: str) -> Answer:
     """One role's answer to one question about it ("Citizen leader · Skills needed")."""
     role = content.roles().roles[role_key]
     title = _aspect_title(aspect)
     text = f"{role.name} · {title}\n\n{getattr(role, aspect)}"
-    reply = Answer(
-        text=text,
-        buttons=_aspect_buttons(role_key, exclude=aspect),
-        remember={"role": role_key, "role_aspect": aspect},
-    )
+    buttons = _aspect_buttons(role_key, exclude=aspect)
+    typed = not understood.is_button_press
+    if aspect in WHAT_IT_IS_AND_DOES and typed and asks_what_is_done(understood.text):
+        about, examples = WHAT_IT_IS_AND_DOES
+        text = f"{role.name} · {_aspect_title(about)}\n\n{role.about}\n\n{role.examples}"
+        buttons = [b for b in _aspect_buttons(role_key, exclude=about) if b.title != _aspect_title(examples)]
+    reply = Answer(text=text, buttons=buttons, remember={"role": role_key, "role_aspect": aspect})
     lead = next(b.yes_no for b in content.roles().aspect_buttons if b.aspect == aspect)
     return _yes_or_no_first(reply, understood, lead)
 

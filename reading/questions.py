@@ -166,3 +166,15 @@ def asks_a_question(text: str) -> bool:
 def _opens_a_question(sentence: str) -> bool:
     words = _first_words(sentence)
     return bool(words) and (words[0] in _WH_WORDS or words[0] in _YES_NO_OPENERS)
+
+
+# "what does a disruptor actually do", "what would i be doing day to day", "in practice".
+_WHAT_IS_DONE = re.compile(
+    r"\bwhat (do|does|did|would|will|could|should)\b(?:(?!\bwhat\b).)*\b(do|doing)\b"
+    r"|\bday to day\b|\bin practice\b|\btypical day\b"
+)
+
+
+def asks_what_is_done(text: str) -> bool:
+    """Whether a message asks what someone does (not only what something is)."""
+    return bool(_WHAT_IS_DONE.search(for_reading(text)))

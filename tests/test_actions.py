@@ -553,3 +553,22 @@ async def test_a_worn_out_message_only_the_classifier_flagged_gets_carers_suppor
 
     assert content.topics().topics["feeling_overwhelmed"].text.strip()[:40] in whole[0]["text"]
     assert not rest[0].get("text")  # beside a crisis phrase, the help lines say it all
+
+
+async def test_what_a_role_actually_does_gets_what_it_is_and_what_people_in_it_do():
+    role = content.roles().roles["disruptor_advocate"]
+    for intent in ("ask_role_about", "ask_role_examples"):
+        messages, slots = await run(intent, "wat does a disruptor actually do", ("disruptor_advocate",))
+
+        assert role.about in messages[0]["text"] and role.examples in messages[0]["text"], intent
+        assert slots["role"] == "disruptor_advocate"
+    only_what_it_is, _ = await run("ask_role_about", "what is a disruptor", ("disruptor_advocate",))
+    assert role.examples not in only_what_it_is[0]["text"]
+
+
+async def test_a_hello_the_bot_understood_nothing_else_of_gets_the_welcome():
+    greeted, _ = await run("nlu_fallback", "hiya sorry its late, someone at group told me to look at this")
+    not_understood, _ = await run("nlu_fallback", "someone at the group told me to look at this")
+
+    assert greeted[0]["text"] == content.topics().topics["greet"].text.strip()
+    assert not_understood[0]["text"] == content.topics().topics["nlu_fallback"].text.strip()
