@@ -12,7 +12,7 @@ from actions import feedback, quiz, support_finder
 from actions.replies import Answer, ButtonSpec, Understood
 from actions.role_matching import read, role_from_text, role_from_value, role_meant
 from content.schema import rasa_payload as payload
-from reading.questions import asks_a_question, asks_what_is_done, is_yes_no_question
+from reading.questions import GREETINGS, asks_a_question, asks_what_is_done, is_yes_no_question
 from storage.retention import retention_days
 
 ROLE_ASPECT_INTENTS = {
@@ -270,16 +270,17 @@ def might_be_crisis(understood: Understood) -> bool:
     )
 
 
-# A message that opens with one of these and is otherwise not understood ("hi sorry its late,
-# someone said i should look into this") is a hello: the welcome says what the bot can do.
-GREETING_WORDS = frozenset(["hi", "hiya", "hello", "hey", "heya", "hiii", "morning", "evening", "afternoon"])
-
-
 def _fallback_answer(understood: Understood) -> Answer:
     """Ask to rephrase, offering the likeliest topics first, then the usual ones; a hello the bot
     understood nothing else of gets the welcome."""
     words = read(understood.text).split()
-    if words and words[0] in GREETING_WORDS and not understood.is_button_press:
+    # "hi sorry its late, someone said i should look into this": a hello, so the welcome.
+    if (
+        words
+        and words[0] in GREETINGS
+        and not asks_a_question(understood.text)
+        and not understood.is_button_press
+    ):
         return topic_answer("greet")
     base = topic_answer(FALLBACK_TOPIC)
     titles = content.topics().suggestions

@@ -58,11 +58,13 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from reading.normalise import for_reading
-from reading.questions import question_part
+from reading.questions import after_greeting, question_part
 from reading.spelling import Speller, content_texts, domain_words
 
 log = logging.getLogger(__name__)
 
+# A hello that says more than hello is read for the rest (see `confidences`).
+GREETING_INTENT = "greet"
 # How much a long message's question counts against its story (see `confidences`).
 QUESTION_WEIGHT = 0.8
 # The content whose words the speller puts slips right to (read from the project root when training).
@@ -345,8 +347,13 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         is what the person wants answered: its reading leads, the story's stays behind it.
         A question that asks what the story is (one of `not_over_story`: "whats that role
         called?") stays behind the story, unless it names a role ("what do citizen leaders do?").
+        A hello that says more ("hello, i care for my dad, how much time does it take") that
+        reads as a hello first is read for what follows the hello.
         """
         whole = self._softmax(self.scores(text))
+        beyond_hello = after_greeting(text)
+        if beyond_hello and self.intents[int(np.argmax(whole))] == GREETING_INTENT:
+            return self.confidences(beyond_hello)  # "hello, i wanted to ask how much time it takes"
         story_intents = set(self.config["story_intents"])
         leads_to_a_question = story_intents | set(self.config["wish_intents"])
         top = int(np.argmax(whole))

@@ -77,6 +77,10 @@ TEXT_SPEAK = {
     "w": "with",
     "wiv": "with",
     "gd": "good",
+    "wud": "would",
+    "cud": "could",
+    "shud": "should",
+    "grp": "group",
     # Scots: "cannae get up", "dinnae ken"
     "canae": "cant",
     "cana": "cant",
@@ -102,6 +106,7 @@ TEXT_SPEAK = {
     "sum1": "someone",
     "every1": "everyone",
     "no1": "no one",
+    "evry1": "everyone",
 }
 # A "1" that follows one of these, or "the" and one more word, is the word "one" ("which 1",
 # "the campaigner 1"); a bare "1" or "option 1" stays a number (a quiz answer).

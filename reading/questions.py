@@ -120,14 +120,15 @@ def question_part(text: str) -> str | None:
     return None if asked.split() == text.split() else asked
 
 
-# A question that points back and says nothing else ("how do i go about it", "how do i do
-# that") asks about what was said just before it, which it takes along. "what actually happens
+# A question that points back and says nothing else ("how do i go about it", "what would that
+# count as") asks about what was said just before it, which it takes along. "what actually happens
 # to it" or "is that what a disruptor does" say what they ask, and stand alone.
 _POINTING_BACK = frozenset(["it", "that", "this", "them", "those", "these"])
 _SAYS_NOTHING_ELSE = frozenset(
     {*_WH_WORDS, *_YES_NO_OPENERS, *_FILLERS}
     | {"i", "you", "we", "one", "go", "going", "about", "with", "do", "doing", "get", "start"}
-    | {"begin", "on", "even", "for", "to", "then", "please"}
+    | {"begin", "on", "even", "for", "to", "then", "please", "count", "counts", "as", "make", "makes"}
+    | {"me", "called", "call", "classed", "mean", "means", "sound", "sounds", "like", "fit", "under"}
 )
 
 
@@ -171,10 +172,31 @@ def _opens_a_question(sentence: str) -> bool:
 # "what does a disruptor actually do", "what would i be doing day to day", "in practice".
 _WHAT_IS_DONE = re.compile(
     r"\bwhat (do|does|did|would|will|could|should)\b(?:(?!\bwhat\b).)*\b(do|doing)\b"
-    r"|\bday to day\b|\bin practice\b|\btypical day\b"
+    r"|\bday to day\b|\bin practice\b|\btypical day\b|\bexpected of\b|\bexpected to do\b"
 )
 
 
 def asks_what_is_done(text: str) -> bool:
     """Whether a message asks what someone does (not only what something is)."""
     return bool(_WHAT_IS_DONE.search(for_reading(text)))
+
+
+# Words a hello opens with ("hiya", "good afternoon").
+GREETINGS = frozenset(
+    ["hi", "hiya", "hello", "hey", "heya", "hiii", "morning", "evening", "afternoon", "good", "there"]
+)
+# A hello followed by at least this many words says something else too.
+WORDS_BEYOND_A_HELLO = 3
+
+
+def after_greeting(text: str) -> str | None:
+    """What a message says after the hello it opens with ("hello, i'm a carer for my dad, wanted
+    to ask how much time these roles take"), or None when it opens with none or says little more."""
+    words = text.split()
+    opening = 0
+    while opening < len(words) and for_reading(words[opening]) in GREETINGS:
+        opening += 1
+    rest = words[opening:]
+    if not opening or len(rest) < WORDS_BEYOND_A_HELLO:
+        return None
+    return " ".join(rest).lstrip(",.!-: ")

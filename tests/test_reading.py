@@ -8,7 +8,7 @@ import content
 from actions.role_matching import content_speller, read
 from bot.incoming_text import clean_incoming_text
 from reading.normalise import clean, for_reading
-from reading.questions import is_yes_no_question, last_clause, question_part
+from reading.questions import after_greeting, is_yes_no_question, last_clause, question_part
 from reading.spelling import Speller, english_words
 from safety.normalise import tidy
 
@@ -161,3 +161,16 @@ def test_the_kisses_a_message_ends_with_are_not_read_but_a_lone_x_is():
     assert for_reading("thanks love xxx") == "thanks love"
     assert for_reading("x") == "x"
     assert for_reading("x marks the spot") == "x marks the spot"
+
+
+def test_what_a_hello_says_beyond_the_hello():
+    assert after_greeting("hello, i care for my dad, how much time does it take") == (
+        "i care for my dad, how much time does it take"
+    )
+    assert after_greeting("good afternoon there") is None  # only a hello
+    assert after_greeting("what is tokenism") is None  # no hello
+
+
+def test_what_would_that_count_as_leans_on_the_story_before_it():
+    story = "i set up a wattsapp grp for dads, we meet in the park. what wud that count as"
+    assert question_part(story) is None  # the whole story is read, not the bare question
