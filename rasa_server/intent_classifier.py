@@ -65,6 +65,8 @@ log = logging.getLogger(__name__)
 
 # A hello that says more than hello is read for the rest (see `confidences`).
 GREETING_INTENT = "greet"
+# What follows a hello that leaves it a hello: "hi, hope you can help", "hello, how are you".
+SMALL_TALK = frozenset({GREETING_INTENT, "ask_help", "thank", "goodbye", "bot_challenge"})
 # How much a long message's question counts against its story (see `confidences`).
 QUESTION_WEIGHT = 0.8
 # The content whose words the speller puts slips right to (read from the project root when training).
@@ -353,7 +355,9 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         whole = self._softmax(self.scores(text))
         beyond_hello = after_greeting(text)
         if beyond_hello and self.intents[int(np.argmax(whole))] == GREETING_INTENT:
-            return self.confidences(beyond_hello)  # "hello, i wanted to ask how much time it takes"
+            rest = self.confidences(beyond_hello)  # "hello, i wanted to ask how much time it takes"
+            if self.intents[int(np.argmax(rest))] not in SMALL_TALK:  # "hi, hope you can help"
+                return rest
         story_intents = set(self.config["story_intents"])
         leads_to_a_question = story_intents | set(self.config["wish_intents"])
         top = int(np.argmax(whole))

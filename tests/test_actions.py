@@ -43,6 +43,11 @@ async def run(intent: str, text: str = "", roles: tuple[str, ...] = (), ranking:
     }
 
 
+def finder_heading() -> str:
+    """The words every support finder answer opens with."""
+    return content.support_catalogue().texts.heading.split("{")[0]
+
+
 def titles(message: dict) -> list[str]:
     return [button["title"] for button in message["buttons"]]
 
@@ -317,7 +322,7 @@ async def test_a_place_a_kind_of_support_and_a_request_reach_the_finder_whatever
         "describe_advocacy_work", "im in leeds, where can i meet others who campaign on mental health"
     )
 
-    heading = content.support_catalogue().texts.heading.split("{")[0]
+    heading = finder_heading()
     assert heading in messages[0]["text"]
     assert slots["support_place"] == "england" and slots["support_kind"] == "peer_network"
     assert slots["role"] == "disruptor_advocate"
@@ -328,7 +333,7 @@ async def test_a_topic_question_that_asks_for_support_in_a_place_reaches_the_fin
         "ask_expenses", "is there any funding for expenses in wales, the tea and biscuits come out my pension"
     )
 
-    assert content.support_catalogue().texts.heading.split("{")[0] in messages[0]["text"]
+    assert finder_heading() in messages[0]["text"]
     assert slots["support_place"] == "wales" and slots["support_kind"] == "funding_expenses"
 
 
@@ -339,7 +344,7 @@ async def test_a_story_about_a_role_that_ends_asking_for_a_kind_of_support_gets_
         role="community_builder",
     )
 
-    assert content.support_catalogue().texts.heading.split("{")[0] in messages[0]["text"]
+    assert finder_heading() in messages[0]["text"]
     assert slots["support_kind"] == "peer_network"
     assert "community builder" in messages[0]["text"].split("\n")[0].lower()
 
@@ -384,7 +389,7 @@ async def test_just_after_a_search_a_short_message_naming_a_place_narrows_it():
         search_shown=True,
     )
 
-    assert content.support_catalogue().texts.heading.split("{")[0] in messages[0]["text"]
+    assert finder_heading() in messages[0]["text"]
     assert slots["support_place"] == "england"
 
 

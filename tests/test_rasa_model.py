@@ -127,3 +127,11 @@ def test_a_story_that_asks_about_a_named_role_is_read_as_its_question():
     parsed = rasa_env_json("tests/rasa_env/parse_messages.py", asks_about_a_role, asks_what_it_is)
     assert parsed[asks_about_a_role]["intent"] == "ask_role_about", parsed[asks_about_a_role]
     assert parsed[asks_what_it_is]["intent"] == "describe_community_work", parsed[asks_what_it_is]
+
+
+def test_a_hello_that_asks_something_is_read_for_its_question_and_small_talk_stays_a_hello():
+    asks = "hiya, my husband has copd and i look after him, i wanted to know how many hours a month it takes"
+    small_talk = "hello, how are you doing today"
+    parsed = rasa_env_json("tests/rasa_env/parse_messages.py", asks, small_talk)
+    assert parsed[asks]["intent"] == "ask_time_commitment", parsed[asks]
+    assert parsed[small_talk]["intent"] == "greet", parsed[small_talk]
