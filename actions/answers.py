@@ -102,10 +102,6 @@ AFTER_HELP_LINES = {feedback.INVITED: True, HELP_LINES_GIVEN: True}
 
 
 # Beside the bot's help lines, these readings add nothing: the lines said what matters.
-# When only the learned classifier raised the alarm (no crisis phrase), the whole message is read
-# beside the help lines, and these get their answer too: the classifier may have taken tiredness
-# ("havent slept in weeks, everyone wants a piece of me") or a question off its beat for danger.
-ANSWERED_BESIDE_AN_UNSURE_ALARM = {OUT_OF_SCOPE, "feeling_overwhelmed"}
 NOTHING_TO_ADD_BESIDE_HELP_LINES = {
     CRISIS_INTENT,
     "feeling_overwhelmed",
@@ -117,6 +113,11 @@ NOTHING_TO_ADD_BESIDE_HELP_LINES = {
     "bot_challenge",
     "ask_help",
 }
+# When only the learned classifier raised the alarm (no crisis phrase), the whole message is read
+# beside the help lines, and everything but a crisis gets its answer too: the classifier may have
+# taken tiredness ("havent slept in weeks"), a hello ("I am 84 and rather deaf") or a question
+# for danger.
+ANSWERED_BESIDE_AN_UNSURE_ALARM = NOTHING_TO_ADD_BESIDE_HELP_LINES - {CRISIS_INTENT, FALLBACK_TOPIC}
 
 
 def answer(understood: Understood) -> Answer:

@@ -159,6 +159,8 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
             "unsure_whole": 0.5,
             # Questions that are the story's own ("what is that role called?"): never over it.
             "not_over_story": [],
+            # Words that name roles in the plural: such a question is not about the story's one role.
+            "several_roles": [],
         }
 
     @staticmethod
@@ -348,15 +350,18 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         that sentence alone is surely something else (at least `sure_question`), the question
         is what the person wants answered: its reading leads, the story's stays behind it.
         A question that asks what the story is (one of `not_over_story`: "whats that role
-        called?") stays behind the story, unless it names a role ("what do citizen leaders do?").
+        called?") stays behind the story, unless it names a role ("what do citizen leaders do?")
+        or several (`several_roles`: "can you be more than one of these roles at once?").
         A hello that says more ("hello, i care for my dad, how much time does it take") that
-        reads as a hello first is read for what follows the hello.
+        reads as a hello first is read for what follows the hello, when that reads surely (at
+        least `sure_question`) as something other than small talk.
         """
         whole = self._softmax(self.scores(text))
         beyond_hello = after_greeting(text)
         if beyond_hello and self.intents[int(np.argmax(whole))] == GREETING_INTENT:
             rest = self.confidences(beyond_hello)  # "hello, i wanted to ask how much time it takes"
-            if self.intents[int(np.argmax(rest))] not in SMALL_TALK:  # "hi, hope you can help"
+            best_rest = int(np.argmax(rest))  # not "hi, hope you can help", nor "hi. my name is sam"
+            if self.intents[best_rest] not in SMALL_TALK and rest[best_rest] >= self.config["sure_question"]:
                 return rest
         story_intents = set(self.config["story_intents"])
         leads_to_a_question = story_intents | set(self.config["wish_intents"])
@@ -370,13 +375,15 @@ class NgramSvmIntentClassifier(GraphComponent, IntentClassifier):
         best = int(np.argmax(question))
         if question[best] < self.config["sure_question"] or self.intents[best] in story_intents:
             return whole
-        if self.intents[best] in self.config["not_over_story"] and not self._names_a_role(asked):
+        if self.intents[best] in self.config["not_over_story"] and not self._names_roles(asked):
             return whole
         return QUESTION_WEIGHT * question + (1 - QUESTION_WEIGHT) * whole
 
-    def _names_a_role(self, text: str) -> bool:
+    def _names_roles(self, text: str) -> bool:
+        """Whether a question names a role, or roles in the plural ("more than one of these")."""
         words = f" {for_reading(text, self.speller)} "
-        return any(f" {name} " in words for name in self.role_names)
+        names = [*self.role_names, *self.config["several_roles"]]
+        return any(f" {name} " in words for name in names)
 
     def _softmax(self, scores: np.ndarray) -> np.ndarray:
         scaled = scores / self.temperature

@@ -577,3 +577,12 @@ async def test_a_hello_the_bot_understood_nothing_else_of_gets_the_welcome():
 
     assert greeted[0]["text"] == content.topics().topics["greet"].text.strip()
     assert not_understood[0]["text"] == content.topics().topics["nlu_fallback"].text.strip()
+
+
+async def test_a_hello_only_the_classifier_flagged_gets_the_welcome_beside_the_lines():
+    text = "good evening, i am 90 and my grandson put this on my phone for me"
+    whole, _ = await run_beside_help_lines("greet", text, beside="whole")
+    crisis, _ = await run_beside_help_lines("crisis", text, beside="whole")
+
+    assert whole[0]["text"] == content.topics().topics["greet"].text.strip()
+    assert not crisis[0].get("text")  # a crisis read by Rasa too: the help lines say it all
