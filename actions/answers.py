@@ -12,7 +12,7 @@ from actions import feedback, quiz, support_finder
 from actions.replies import Answer, ButtonSpec, Understood
 from actions.role_matching import read, role_from_text, role_from_value, role_meant
 from content.schema import rasa_payload as payload
-from reading.questions import GREETINGS, asks_a_question, asks_what_is_done, is_yes_no_question
+from reading.questions import GREETINGS, asks_a_question, asks_what_is_done, is_yes_no_question, question_part
 from storage.retention import retention_days
 
 ROLE_ASPECT_INTENTS = {
@@ -69,6 +69,7 @@ ANSWERED_WITHOUT_TOPIC = (
 # ("what skills does it need?" asks about the role, though "skills" is a word of the training kind.)
 NEVER_NARROWS_A_SEARCH = {
     CRISIS_INTENT,
+    "feeling_overwhelmed",  # "knackered, caring plus the cafe": worn out, not a narrower search
     feedback.START_INTENT,
     "greet",
     "goodbye",
@@ -170,6 +171,9 @@ def _answer(understood: Understood) -> Answer:
     named_role = _role_named_instead_of_the_quiz(understood)
     if named_role:
         return _role_aspect_answer(understood, named_role, "about")
+    described_role = _work_described_instead_of_the_quiz(understood)
+    if described_role:
+        return _described_work_answer(described_role)
     if quiz.is_quiz_turn(understood):
         return quiz.answer(understood)
     if intent in support_finder.FINDER_INTENTS or (
@@ -298,13 +302,7 @@ def _fallback_answer(understood: Understood) -> Answer:
 def _role_answer(understood: Understood) -> Answer:
     intent = understood.intent
     if intent in DESCRIBED_WORK_INTENTS:
-        role_key = DESCRIBED_WORK_INTENTS[intent]
-        role = content.roles().roles[role_key]
-        return Answer(
-            text=role.sounds_like,
-            buttons=_aspect_buttons(role_key, exclude="about", first="about"),
-            remember={"role": role_key, "role_aspect": "about"},
-        )
+        return _described_work_answer(DESCRIBED_WORK_INTENTS[intent])
 
     if _is_follow_up(understood):
         aspect = understood.remembered_aspect or "about"
@@ -317,6 +315,15 @@ def _role_answer(understood: Understood) -> Answer:
     if role_key is None:
         return _pick_role(aspect)
     return _role_aspect_answer(understood, role_key, aspect)
+
+
+def _described_work_answer(role_key: str) -> Answer:
+    """Which role the work a person described sounds like."""
+    return Answer(
+        text=content.roles().roles[role_key].sounds_like,
+        buttons=_aspect_buttons(role_key, exclude="about", first="about"),
+        remember={"role": role_key, "role_aspect": "about"},
+    )
 
 
 # "What does an improvement expert actually do?" asks both what the role is and what people in
@@ -340,16 +347,34 @@ def _role_aspect_answer(understood: Understood, role_key: str, aspect: str) -> A
     return _yes_or_no_first(reply, understood, lead)
 
 
-def _role_of_the_story(understood: Understood) -> str | None:
+def _role_of_the_story(understood: Understood, least: float = STORY_ROLE_CONFIDENCE) -> str | None:
     """The role whose work the message's story describes, read behind its question."""
     for intent, confidence in understood.ranking[:3]:
-        if intent in DESCRIBED_WORK_INTENTS and confidence >= STORY_ROLE_CONFIDENCE:
+        if intent in DESCRIBED_WORK_INTENTS and confidence >= least:
             return DESCRIBED_WORK_INTENTS[intent]
     return None
 
 
 # Words that make "which role..." about the person themselves: the quiz's question.
 _ABOUT_ME = frozenset({"i", "me", "my", "mine", "myself", "im", "ive"})
+
+
+def _work_described_instead_of_the_quiz(understood: Understood) -> str | None:
+    """The role of the work a message describes before asking "what role would that be?": it
+    reads like the quiz's "which role fits me?", but points back at the work, so it asks which
+    role that work is."""
+    if understood.intent != quiz.START_INTENT or understood.is_button_press:
+        return None
+    asked = question_part(understood.text)
+    if not asked or not _POINTS_BACK & set(read(asked).split()) or _ABOUT_ME & set(read(asked).split()):
+        return None
+    return _role_of_the_story(understood, least=WORK_ASKED_ABOUT_CONFIDENCE)
+
+
+# "...what role would that be?" asks which role the work is: its likeliest reading as described
+# work answers, even when the story reads as that work less surely than a story behind a question.
+WORK_ASKED_ABOUT_CONFIDENCE = 0.05
+_POINTS_BACK = frozenset({"that", "this", "it"})
 
 
 def _role_named_instead_of_the_quiz(understood: Understood) -> str | None:

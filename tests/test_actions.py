@@ -586,3 +586,27 @@ async def test_a_hello_only_the_classifier_flagged_gets_the_welcome_beside_the_l
 
     assert whole[0]["text"] == content.topics().topics["greet"].text.strip()
     assert not crisis[0].get("text")  # a crisis read by Rasa too: the help lines say it all
+
+
+async def test_what_role_would_that_be_after_describing_work_names_its_role_not_the_quiz():
+    text = (
+        "the ward asked me to help rewrite their discharge leaflets and checklists. what role would that be"
+    )
+    ranking = (("ask_which_role", 0.4), ("quiz_restart", 0.2), ("describe_improvement_work", 0.1))
+    described, _ = await run("ask_which_role", text, ranking=ranking)
+    about_me, _ = await run("ask_which_role", "which role would suit me best", ranking=ranking)
+
+    assert described[0]["text"] == content.roles().roles["improvement_expert"].sounds_like
+    assert content.quiz().questions[0].text in about_me[-1]["text"]
+
+
+async def test_a_worn_out_message_just_after_a_search_is_not_a_narrower_search():
+    messages, _ = await run(
+        "feeling_overwhelmed",
+        "im shattered, caring and the group and all this",
+        role_aspect="support",
+        support_kind="peer_network",
+        search_shown=True,
+    )
+
+    assert content.topics().topics["feeling_overwhelmed"].text.strip()[:40] in messages[0]["text"]
