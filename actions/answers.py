@@ -365,8 +365,8 @@ def _work_described_instead_of_the_quiz(understood: Understood) -> str | None:
     role that work is."""
     if understood.intent != quiz.START_INTENT or understood.is_button_press:
         return None
-    asked = question_part(understood.text)
-    if not asked or not _POINTS_BACK & set(read(asked).split()) or _ABOUT_ME & set(read(asked).split()):
+    asked = set(read(question_part(understood.text) or "").split())
+    if not _POINTS_BACK & asked or _ABOUT_ME & asked:
         return None
     return _role_of_the_story(understood, least=WORK_ASKED_ABOUT_CONFIDENCE)
 
