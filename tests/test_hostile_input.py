@@ -22,7 +22,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 from telegram.ext import Application, ContextTypes
@@ -35,9 +35,8 @@ from bot.pseudonym import pseudonymous_sender_id
 from bot.rasa_client import RasaRestClient
 from bot.rate_limit import RateLimiter, Verdict
 from bot.rendering import TELEGRAM_TEXT_LIMIT, split_for_telegram, to_html
-from bot.safety_net import CRISIS_PAYLOAD
+from bot.safety_net import CRISIS_PAYLOAD, SafetyNet
 from bot.settings import Settings, SettingsError, parse_rate_limit_messages, parse_rate_limit_seconds
-from safety import crisis_reply, detect_crisis
 from storage.records import UnansweredRecord
 from tests import conftest
 from tests.conftest import SECRET, message_update
@@ -46,6 +45,7 @@ from tests.fakes import BOT_ID, BOT_USERNAME, FakeRasa, OfflineTelegram
 TEXTS = content.bot_texts()
 NOTICE = to_html(TEXTS.rate_limited.strip())
 EMPTY = to_html(TEXTS.empty_message.strip())
+_NET = SafetyNet()  # the net the bot runs (region: the environment's), to say what it should answer
 GROUP = {"id": -100500, "type": "supergroup", "title": "Carers"}
 _ids = itertools.count(1_000_000)  # message, update and chat ids that never repeat
 
@@ -181,9 +181,13 @@ def expected_answer(text: str) -> list[str]:
     question = clean_incoming_text(text).strip()
     if not question:
         return [EMPTY]
-    crisis = detect_crisis(question)
-    if crisis is not None:  # the safety net answers before Rasa
-        return [to_html(piece) for piece in split_for_telegram(crisis_reply(crisis))]
+    crisis = _NET.reply_for(question)
+    if crisis is not None:  # the safety net answers before Rasa, then Rasa answers any calm rest
+        replies = [crisis.text]
+        rest = _NET.rest_beside_alarm(question[:MAX_MESSAGE_CHARS])
+        if rest is not None:
+            replies.append(f"answer to {rest}")
+        return [to_html(piece) for reply in replies for piece in split_for_telegram(reply)]
     replies = [TEXTS.too_long] if len(question) > MAX_MESSAGE_CHARS else []
     replies.append(f"answer to {question[:MAX_MESSAGE_CHARS]}")
     return [to_html(piece) for reply in replies for piece in split_for_telegram(reply)]
@@ -777,11 +781,13 @@ INVISIBLE = [
 ]
 SPACES = ["\n", "\r\n", "\r", "\t", " ", "\u00a0", "\u2028", "\u2029", "\u3000", "\u3164", "\u2800"]
 WORDS = ["what is tokenism", "help", "I care for my mum", "citizen leader", f"@{BOT_USERNAME}", "@someone"]
+# A crisis phrase, and words only the learned classifier flags: the help lines, then any calm rest.
+ALARMS = ["I want to end it all. ", "i want to say no without feeling guilty"]
 
 fragments = st.one_of(
     st.text(max_size=12),  # any Unicode text, all categories but surrogates
     st.characters(categories=["Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me", "Zs", "Zl", "Zp"]),
-    st.sampled_from(EMOJI + MARKUP + SQL + INVISIBLE + SPACES + WORDS),
+    st.sampled_from(EMOJI + MARKUP + SQL + INVISIBLE + SPACES + WORDS + ALARMS),
 )
 short_messages = st.lists(fragments, min_size=1, max_size=25).map("".join)
 long_messages = st.tuples(fragments, st.integers(100, 900)).map(
@@ -796,6 +802,9 @@ messages = st.one_of(short_messages, short_messages, short_messages, long_messag
 @given(
     text=messages, where=st.sampled_from(["private", "private", "edited", "group mention", "group chatter"])
 )
+@example(text="I want to end it all. What is tokenism and how do I spot it?", where="private")
+@example(text="i want to say no without feeling guilty\u200b<b>", where="group mention")
+@example(text="I want to end it all", where="edited")
 async def test_any_message_gets_exactly_the_answer_it_should_and_nothing_breaks(
     app, telegram, fake_rasa, errors, caplog, text, where
 ):
@@ -851,8 +860,12 @@ async def test_any_message_gets_exactly_the_answer_it_should_and_nothing_breaks(
     if expected[0] in (EMPTY, to_html(TEXTS.group_hint.strip())):
         assert len(fake_rasa.received) == asked
         return
-    if detect_crisis(clean_incoming_text(question).strip()) is not None:
-        assert all(body["message"] == CRISIS_PAYLOAD for body in fake_rasa.received[asked:])
+    asked_for = clean_incoming_text(question).strip()
+    if _NET.may_be_crisis(asked_for):  # Rasa hears of the crisis, or reads only the calm rest
+        rest = _NET.rest_beside_alarm(asked_for[:MAX_MESSAGE_CHARS])
+        assert [body["message"] for body in fake_rasa.received[asked:]] in (
+            ([rest],) if rest is not None else ([CRISIS_PAYLOAD], [])
+        )
         return
     read = fake_rasa.received[-1]["message"]
     assert read == expected_question(question)
