@@ -12,7 +12,14 @@ from actions import feedback, quiz, support_finder
 from actions.replies import Answer, ButtonSpec, Understood
 from actions.role_matching import read, role_from_text, role_from_value, role_meant
 from content.schema import rasa_payload as payload
-from reading.questions import GREETINGS, asks_a_question, asks_what_is_done, is_yes_no_question, question_part
+from reading.questions import (
+    GREETINGS,
+    POINTING_BACK_TO_ONE,
+    asks_a_question,
+    asks_what_is_done,
+    is_yes_no_question,
+    question_part,
+)
 from storage.retention import retention_days
 
 ROLE_ASPECT_INTENTS = {
@@ -366,7 +373,7 @@ def _work_described_instead_of_the_quiz(understood: Understood) -> str | None:
     if understood.intent != quiz.START_INTENT or understood.is_button_press:
         return None
     asked = set(read(question_part(understood.text) or "").split())
-    if not _POINTS_BACK & asked or _ABOUT_ME & asked:
+    if not POINTING_BACK_TO_ONE & asked or _ABOUT_ME & asked:
         return None
     return _role_of_the_story(understood, least=WORK_ASKED_ABOUT_CONFIDENCE)
 
@@ -374,7 +381,6 @@ def _work_described_instead_of_the_quiz(understood: Understood) -> str | None:
 # "...what role would that be?" asks which role the work is: its likeliest reading as described
 # work answers, even when the story reads as that work less surely than a story behind a question.
 WORK_ASKED_ABOUT_CONFIDENCE = 0.05
-_POINTS_BACK = frozenset({"that", "this", "it"})
 
 
 def _role_named_instead_of_the_quiz(understood: Understood) -> str | None:

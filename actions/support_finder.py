@@ -124,7 +124,7 @@ def kind_from_text(text: str) -> str | None:
 
 def _kind_in(text: str) -> str | None:
     catalogue = content.support_catalogue()
-    plain = f" {re.sub(r'[^a-z0-9 ]+', ' ', text.lower())} "
+    plain = _plain(text)
     for phrase in catalogue.words_that_name_no_kind:
         plain = plain.replace(f" {phrase} ", " ")
     return next((key for key, kind in catalogue.kinds.items() if _mentions(plain, kind.words)), None)
@@ -184,9 +184,14 @@ def _place_points(entry: SupportEntry, place: str | None) -> float:
 def _mentions(text: str, words: list[str]) -> bool:
     """Whether the message, as the actions read it (text-speak expanded, slips put right), or its
     plain lower-case words hold one of the words."""
-    plain = f" {re.sub(r'[^a-z0-9 ]+', ' ', text.lower())} "
+    plain = _plain(text)
     read_words = f" {read(text)} "
     return any(f" {word} " in plain or f" {word} " in read_words for word in words)
+
+
+def _plain(text: str) -> str:
+    """Lower-case letters and digits only, spaced at both ends so " word " finds whole words."""
+    return f" {re.sub(r'[^a-z0-9 ]+', ' ', text.lower())} "
 
 
 def _filters(wish: SupportWish) -> str:

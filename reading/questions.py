@@ -123,7 +123,8 @@ def question_part(text: str) -> str | None:
 # A question that points back and says nothing else ("how do i go about it", "what would that
 # count as") asks about what was said just before it, which it takes along. "what actually happens
 # to it" or "is that what a disruptor does" say what they ask, and stand alone.
-_POINTING_BACK = frozenset(["it", "that", "this", "them", "those", "these"])
+POINTING_BACK_TO_ONE = frozenset({"it", "that", "this"})  # "what role would that be?"
+_POINTING_BACK = POINTING_BACK_TO_ONE | {"them", "those", "these"}
 _SAYS_NOTHING_ELSE = frozenset(
     {*_WH_WORDS, *_YES_NO_OPENERS, *_FILLERS}
     | {"i", "you", "we", "one", "go", "going", "about", "with", "do", "doing", "get", "start"}
