@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 import content
 from bot.bridge import COMMAND_PAYLOADS, Bridge, offline_replies, welcome_reply
 from bot.button_payloads import ButtonPayloads
-from bot.incoming_text import clean_incoming_text
+from bot.incoming_text import typed_words
 from bot.rasa_client import Reply
 from bot.rate_limit import RateLimiter, Verdict
 from bot.rendering import inline_keyboard, split_for_telegram, to_html
@@ -79,8 +79,15 @@ class RoleGuideHandlers:
         await self._ask_rasa(message, COMMAND_PAYLOADS[command], context)
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A "/word" we do not know: said in words ("/kill myself", "/what is tokenism") it is read as
+        the words; alone, the person is shown our commands. The safety net reads both."""
         message = update.effective_message
-        if message.chat.type != ChatType.PRIVATE and not _mentions_bot(message, context.bot.username):
+        question = addressed_text(message, context.bot.username, context.bot.id)
+        if question is None:
+            return
+        words = typed_words(question)
+        if len(words.split()) > 1 or self.bridge.safety_net.may_be_crisis(words):
+            await self._answer_typed(message, words, context)
             return
         if await self._over_rate_limit(message):
             return
@@ -93,7 +100,12 @@ class RoleGuideHandlers:
         question = addressed_text(message, context.bot.username, context.bot.id)
         if question is None:
             return
-        question = clean_incoming_text(question)
+        await self._answer_typed(message, typed_words(question), context)
+
+    async def _answer_typed(
+        self, message: Message, question: str, context: ContextTypes.DEFAULT_TYPE
+    ) -> None:
+        """Answer words a person typed (`typed_words`: never an intent payload)."""
         # A message that may be a crisis is always answered, even over the rate limit
         # (the bridge's safety net answers it before Rasa).
         if not self.bridge.safety_net.may_be_crisis(question) and await self._over_rate_limit(message):

@@ -21,9 +21,21 @@ are escaped when they are sent (bot.rendering), not here.
 
 from __future__ import annotations
 
+import re
+
 from reading.normalise import clean
+
+# Slashes (and the spaces among them) before the first word of typed text.
+_LEADING_SLASHES = re.compile(r"^[\s/]*/\s*")
 
 
 def clean_incoming_text(text: str) -> str:
     """The message as Rasa and the checks should read it (see the module docstring); idempotent."""
     return clean(text)
+
+
+def typed_words(text: str) -> str:
+    """Typed text with any slashes before its first word dropped: "/kill myself" or "/ what is
+    tokenism" are read, by the safety net and by Rasa, as what they say. To Rasa a leading "/"
+    names an intent, and only our own buttons and commands may send one."""
+    return _LEADING_SLASHES.sub("", clean_incoming_text(text), count=1)

@@ -226,3 +226,60 @@ def test_a_crisis_phrase_never_sends_its_words_to_rasa_even_if_the_classifier_ag
     net = SafetyNet()
     assert net.reply_for(SUICIDAL) is not None
     assert net.rest_beside_alarm(SUICIDAL) is None
+
+
+# --- typed "/..." is read as words: the net sees it, and Rasa never takes it for an intent ------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "entities"),
+    [
+        (f"/{SUICIDAL}", None),  # Telegram marks "/i" as a command: the unknown-command path
+        (f"/ {SUICIDAL}", []),  # a slash and a space: plain text
+        (f"//{SUICIDAL}", []),
+    ],
+)
+async def test_a_crisis_typed_after_a_slash_gets_the_help_lines(telegram, typed, entities):
+    rasa = FakeRasa()
+    application = await running_app(rasa, telegram)
+    extra = {} if entities is None else {"entities": entities}
+    async with application:
+        await application.process_update(message_update(application, typed, **extra))
+        await asyncio.sleep(0.1)  # Rasa is told in the background
+
+    assert said(telegram) == [to_html(crisis_reply(find_crisis(SUICIDAL)))]
+    assert [body["message"] for body in rasa.received] == [CRISIS_PAYLOAD]
+
+
+@pytest.mark.parametrize(
+    ("typed", "entities", "rasa_reads"),
+    [
+        ("/what is tokenism", None, "what is tokenism"),
+        ("/ask_privacy do you keep my number", None, "ask_privacy do you keep my number"),
+        ('/greet{"role": "x"}', [], 'greet{"role": "x"}'),  # Rasa's intent-with-entities form, as text
+        ("/ /crisis please", [], "crisis please"),  # every slash before the first word goes
+        ("what is 24/7 support", [], "what is 24/7 support"),  # slashes after it stay
+    ],
+)
+async def test_typed_slash_text_reaches_rasa_as_text_never_as_an_intent(
+    telegram, typed, entities, rasa_reads
+):
+    rasa = FakeRasa()
+    application = await running_app(rasa, telegram)
+    extra = {} if entities is None else {"entities": entities}
+    async with application:
+        await application.process_update(message_update(application, typed, **extra))
+
+    assert [body["message"] for body in rasa.received] == [rasa_reads]
+    assert said(telegram) == ["Hello from Rasa"]
+
+
+@pytest.mark.parametrize("typed", ["/greet", "/crisis", "/ask_privacy", "/nlu_fallback"])
+async def test_a_typed_intent_name_is_an_unknown_command_and_rasa_hears_nothing(telegram, typed):
+    rasa = FakeRasa()
+    application = await running_app(rasa, telegram)
+    async with application:
+        await application.process_update(message_update(application, typed))
+
+    assert said(telegram) == [to_html(content.bot_texts().unknown_command.strip())]
+    assert rasa.received == []
