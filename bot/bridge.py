@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 
 import content
 from bot.incoming_text import clean_incoming_text
@@ -42,6 +43,11 @@ BESIDE_HELP_LINES = {"beside_help_lines": True}
 # Sent with a whole message only the learned classifier flagged: an answer that it is not
 # something the bot is for ("ask your GP") is worth giving there too.
 WHOLE_BESIDE_HELP_LINES = {"beside_help_lines": "whole"}
+# A chat that floods crisis-like messages gets the help lines every time, but Rasa is told of
+# the crisis at most once in this many seconds: telling it again would change nothing.
+CRISIS_NOTICE_SECONDS = 10.0
+# Chats remembered for that; beyond this many, those told longest ago are forgotten.
+CRISIS_NOTICES_KEPT = 10_000
 
 
 def welcome_reply() -> Reply:
@@ -57,12 +63,18 @@ def offline_replies() -> list[Reply]:
 
 class Bridge:
     def __init__(
-        self, rasa: RasaRestClient | RasaPool, sender_secret: str, safety_net: SafetyNet | None = None
+        self,
+        rasa: RasaRestClient | RasaPool,
+        sender_secret: str,
+        safety_net: SafetyNet | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self._rasa = rasa
         self._secret = sender_secret
         self.safety_net = safety_net or SafetyNet()
+        self._clock = clock
         self._telling_rasa: set[asyncio.Task] = set()  # kept so they are not collected mid-way
+        self._crisis_told_at: dict[str, float] = {}  # sender -> when Rasa was last told, oldest first
 
     def sender_id(self, chat_id: int | str) -> str:
         """The pseudonym Rasa knows this chat by."""
@@ -90,7 +102,7 @@ class Bridge:
             yield [crisis]
             rest = self.safety_net.rest_beside_alarm(text[:MAX_MESSAGE_CHARS])
             if rest is None:
-                self._tell_rasa(sender, CRISIS_PAYLOAD)
+                self._tell_rasa_of_crisis(sender)
                 return
             metadata = WHOLE_BESIDE_HELP_LINES if rest == text[:MAX_MESSAGE_CHARS] else BESIDE_HELP_LINES
             try:  # the sentences a crisis phrase is in never reach Rasa
@@ -108,6 +120,18 @@ class Bridge:
             log.warning("Rasa unavailable (%s); sent the offline answer", error)
             return offline_replies()
         return notice + replies
+
+    def _tell_rasa_of_crisis(self, sender: str) -> None:
+        """Tell Rasa in the background, unless it was told within CRISIS_NOTICE_SECONDS."""
+        now = self._clock()
+        told_at = self._crisis_told_at.get(sender)
+        if told_at is not None and now - told_at < CRISIS_NOTICE_SECONDS:
+            return
+        self._crisis_told_at.pop(sender, None)
+        self._crisis_told_at[sender] = now
+        if len(self._crisis_told_at) > CRISIS_NOTICES_KEPT:
+            del self._crisis_told_at[next(iter(self._crisis_told_at))]
+        self._tell_rasa(sender, CRISIS_PAYLOAD)
 
     def _tell_rasa(self, sender: str, payload: str) -> None:
         """Send Rasa a message in the background and ignore its answer (the person has theirs)."""

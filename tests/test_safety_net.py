@@ -10,7 +10,7 @@ import pytest
 
 import content
 from bot.app import build_application
-from bot.bridge import Bridge
+from bot.bridge import CRISIS_NOTICE_SECONDS, Bridge
 from bot.rasa_client import RasaRestClient
 from bot.rate_limit import RateLimiter
 from bot.rendering import to_html
@@ -283,3 +283,41 @@ async def test_a_typed_intent_name_is_an_unknown_command_and_rasa_hears_nothing(
 
     assert said(telegram) == [to_html(content.bot_texts().unknown_command.strip())]
     assert rasa.received == []
+
+
+# --- a flood of crisis-like messages --------------------------------------------------------------
+
+
+async def test_a_flood_of_crisis_messages_is_always_answered_but_rasa_is_told_once_a_while(telegram):
+    rasa = FakeRasa()
+    now = [1000.0]
+    bridge = Bridge(
+        RasaRestClient("http://rasa.invalid", 4.5, client=rasa.client()), SECRET, clock=lambda: now[0]
+    )
+    application = build_application(settings(), bridge, request=telegram, rate_limiter=RateLimiter(2, 60.0))
+    async with application:
+        for _ in range(30):
+            await application.process_update(message_update(application, SUICIDAL))
+        await asyncio.sleep(0.1)  # Rasa is told in the background
+        told_in_the_flood = [body["message"] for body in rasa.received]
+
+        now[0] += CRISIS_NOTICE_SECONDS  # the flood goes on after a while
+        await application.process_update(message_update(application, SUICIDAL))
+        await asyncio.sleep(0.1)
+
+    assert said(telegram) == [to_html(crisis_reply(find_crisis(SUICIDAL)))] * 31
+    assert told_in_the_flood == [CRISIS_PAYLOAD]
+    assert [body["message"] for body in rasa.received] == [CRISIS_PAYLOAD] * 2
+
+
+async def test_each_chat_in_a_crisis_is_told_to_rasa_on_its_own(telegram):
+    rasa = FakeRasa()
+    application = await running_app(rasa, telegram)
+    async with application:
+        for chat_id in (11, 12, 13):
+            chat = {"id": chat_id, "type": "private", "first_name": "Sam"}
+            await application.process_update(message_update(application, SUICIDAL, chat=chat))
+        await asyncio.sleep(0.1)
+
+    assert len({body["sender"] for body in rasa.received}) == 3
+    assert [body["message"] for body in rasa.received] == [CRISIS_PAYLOAD] * 3
