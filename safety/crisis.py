@@ -23,7 +23,7 @@ from content.schema import CrisisPatterns, CrisisPatternsFile
 from safety.normalise import Speller, normalise
 from safety.phrases import PhraseError, WordLists, compile_phrase
 
-_BLANK = " ~"  # what a blanked-out saying leaves: not a word, so no phrase runs across it
+BLANK = " ~"  # what a blanked-out saying leaves: not a word, so no phrase runs across it
 _UNLESS = re.compile(r"\s+unless\s+")
 
 Compiled = tuple[str, re.Pattern[str]]  # (YAML text, compiled) to say which one matched
@@ -86,10 +86,10 @@ class CrisisMatcher:
     def prepare(self, text: str) -> str:
         """The text as the phrases see it: tidied, with everyday sayings blanked out."""
         tidied = f" {normalise(text, self._speller)} "
-        prepared = self._sayings.sub(_BLANK, tidied) if self._sayings else tidied
+        prepared = self._sayings.sub(BLANK, tidied) if self._sayings else tidied
         for group in self._guarded_sayings:
             if not group.unless.search(tidied):  # the whole message, sayings and all: when unsure, catch
-                prepared = group.any_phrase.sub(_BLANK, prepared)
+                prepared = group.any_phrase.sub(BLANK, prepared)
         return prepared
 
     def match(self, text: str) -> CrisisMatch | None:
