@@ -3,7 +3,8 @@
 Runs in the Rasa environment, from the repository root:
     .venv-rasa/bin/python tests/rasa_env/parse_messages.py MESSAGE...
 
-Prints one JSON object on its last line: message -> {"intent", "confidence", "roles"}.
+Prints one JSON object on its last line: message -> {"intent", "confidence", "roles", "ranking"}
+(ranking: the three likeliest intents other than the fallback, as [name, confidence]).
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ async def parse(messages: list[str]) -> dict:
             "intent": result["intent"]["name"],
             "confidence": result["intent"]["confidence"],
             "roles": [e["value"] for e in result["entities"] if e["entity"] == "role"],
+            "ranking": [
+                [guess["name"], guess["confidence"]]
+                for guess in result.get("intent_ranking", [])
+                if guess["name"] != "nlu_fallback"
+            ][:3],
         }
     return parsed
 
