@@ -58,7 +58,9 @@ def welcome_reply() -> Reply:
 
 def offline_replies() -> list[Reply]:
     texts = content.bot_texts()
-    return [Reply(text=f"{texts.unavailable.strip()}\n\n{content.crisis_lines_text()}")]
+    # The help lines lead: someone in danger must not scroll past the roles to find them.
+    text = f"{texts.unavailable.strip()}\n{content.crisis_lines_text()}\n\n{texts.unavailable_roles.strip()}"
+    return [Reply(text=text)]
 
 
 class Bridge:

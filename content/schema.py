@@ -127,6 +127,7 @@ class BotTexts(Strict):
     help: str
     non_text: str
     unavailable: str
+    unavailable_roles: str
     button_expired: str
     too_long: str
     group_hint: str

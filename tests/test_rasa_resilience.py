@@ -26,9 +26,14 @@ FIVE_SECONDS = 5.0
 
 
 def is_offline_answer(text: str) -> bool:
-    """The offline answer: sorry and try again soon, the four roles, and the crisis lines."""
+    """The offline answer: sorry and try again soon, the crisis lines, then the four roles."""
     unavailable = content.bot_texts().unavailable.strip()
-    return unavailable.splitlines()[0] in text and "Citizen leader" in text and "116 123" in text
+    return (
+        unavailable.splitlines()[0] in text
+        and "116 123" in text
+        and "Citizen leader" in text
+        and text.index("999") < text.index("116 123") < text.index("Community builder")
+    )
 
 
 async def real_app(
