@@ -7,6 +7,7 @@ ROLEGUIDE_CONTENT_DIR at a copy it edits.
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -38,14 +39,46 @@ def content_dir() -> Path:
     return Path(os.environ.get("ROLEGUIDE_CONTENT_DIR") or Path(__file__).parent)
 
 
+# Files whose texts may name help lines only through these, filled from crisis_lines.yml:
+# {emergency}, {urgent_help}, {health_advice}, {line:KEY}, {line:REGION.KEY}.
+_HELP_LINE = re.compile(r"\{(emergency|urgent_help|health_advice|line:(?:([a-z_]+)\.)?([a-z0-9_]+))\}")
+_HELP_LINES_THEMSELVES = ("crisis_lines.yml", "crisis_patterns.yml")
+
+
 def _load(filename: str, model: type[Model]) -> Model:
     path = content_dir() / filename
     try:
         with path.open(encoding="utf-8") as handle:
             data = yaml.safe_load(handle)
+        if filename not in _HELP_LINES_THEMSELVES:
+            data = _fill_help_lines(data)
         return model.model_validate(data)
     except (OSError, yaml.YAMLError, ValueError) as error:
         raise ContentError(f"{path}: {error}") from error
+
+
+def _fill_help_lines(data: object) -> object:
+    """Every {emergency}, {line:KEY}, ... in the loaded YAML, for the deployment's region."""
+    if isinstance(data, str):
+        return _HELP_LINE.sub(_help_line, data)
+    if isinstance(data, dict):
+        return {key: _fill_help_lines(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_fill_help_lines(item) for item in data]
+    return data
+
+
+def _help_line(found: re.Match[str]) -> str:
+    lines = crisis_lines_file()
+    region = crisis_region_key()
+    name, named_region, key = found.groups()
+    if not name.startswith("line:"):
+        return getattr(lines.in_short[region], name)
+    for place in (named_region,) if named_region else (region, lines.default_region):
+        for line in [*lines.regions.get(place, []), *lines.more_lines.get(place, [])]:
+            if line.key == key:
+                return line.contact
+    raise ValueError(f"{found.group(0)}: no such help line in crisis_lines.yml")
 
 
 @cache

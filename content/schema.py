@@ -501,10 +501,19 @@ class CrisisReply(Strict):
     lines: dict[str, list[str]] = Field(default_factory=dict)  # region -> line keys, most urgent first
 
 
+class ShortHelpLines(Strict):
+    """A region's help lines in a few words, for other texts to include ({emergency}, ...)."""
+
+    emergency: str = Field(min_length=5, max_length=60)  # "call 999"
+    urgent_help: str = Field(min_length=10, max_length=200)  # one sentence: emergency and listening line
+    health_advice: str = Field(min_length=5, max_length=80)  # who to ask about health, not in danger
+
+
 class CrisisLinesAndReplies(CrisisLinesFile):
     """crisis_lines.yml: the general lines per region (as before) plus what each kind of crisis needs."""
 
     regions: dict[str, list[KeyedCrisisLine]]
+    in_short: dict[str, ShortHelpLines]
     more_lines: dict[str, list[KeyedCrisisLine]] = Field(default_factory=dict)  # only some crises need these
     region_names: dict[str, list[str]] = Field(default_factory=dict)  # other names for a region: gb, england
     elsewhere_for: dict[str, str] = Field(default_factory=dict)  # the "other countries" line per region
@@ -513,10 +522,12 @@ class CrisisLinesAndReplies(CrisisLinesFile):
 
     @model_validator(mode="after")
     def replies_complete(self) -> CrisisLinesAndReplies:
-        named = set(self.more_lines) | set(self.region_names) | set(self.elsewhere_for)
+        named = set(self.more_lines) | set(self.region_names) | set(self.elsewhere_for) | set(self.in_short)
         unknown = named - set(self.regions)
         if unknown:
             raise ValueError(f"unknown regions {sorted(unknown)}")
+        if set(self.regions) - set(self.in_short):
+            raise ValueError(f"no in_short lines for {sorted(set(self.regions) - set(self.in_short))}")
         missing = set(CRISIS_CATEGORIES) - set(self.categories)
         if missing:
             raise ValueError(f"no reply for {sorted(missing)}")

@@ -148,3 +148,65 @@ def test_a_catalogue_entry_with_an_unknown_role_kind_place_or_bad_link_is_reject
         data["entries"][0][field] = bad
         with pytest.raises(ValueError):
             SupportCatalogue.model_validate(data)
+
+
+# --- help-line numbers live in one file ----------------------------------------------------------
+
+# A number someone would call or text for help, as written in any country the lines cover.
+_HELP_NUMBER = re.compile(
+    r"(?<![\w/.-])(999|112|111|911|988|000|116 ?123|85258|50808|13 ?11 ?14"
+    r"|0800[ \d]{5,}|0808[ \d]{5,}|1800[ \d]{5,})(?![\w/-])"
+)
+_LINK = re.compile(r"https?://\S+")
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        path.name
+        for path in content.content_dir().glob("*.yml")
+        if path.name not in ("crisis_lines.yml", "crisis_patterns.yml")
+    ),
+)
+def test_no_help_line_number_is_written_outside_the_crisis_lines_file(path):
+    text = _LINK.sub("", (content.content_dir() / path).read_text(encoding="utf-8"))
+    assert _HELP_NUMBER.findall(text) == []
+
+
+def test_the_check_for_help_line_numbers_finds_them():
+    found = _HELP_NUMBER.findall(
+        "call 999, or Samaritans on 116 123; text 85258; NHS 111 (https://x.org/111)"
+    )
+    assert found == ["999", "116 123", "85258", "111"]  # not the one inside a link
+
+
+def test_texts_name_the_help_lines_of_the_deployments_region(monkeypatch):
+    monkeypatch.setenv("CRISIS_REGION", "ireland")
+    content.reload()
+    try:
+        ireland = content.bot_texts()
+        out_of_scope = content.topics().topics["out_of_scope"].text
+    finally:
+        monkeypatch.delenv("CRISIS_REGION")
+        content.reload()
+    uk = content.bot_texts()
+
+    assert "call 112 or 999" in ireland.welcome and "call 112 or 999" in ireland.help
+    assert "NHS 111" not in out_of_scope
+    assert "call 999." in uk.welcome and "116 123" in uk.help
+    assert "112" not in uk.help
+
+
+def test_a_text_naming_an_unknown_help_line_is_rejected(tmp_path, monkeypatch):
+    for path in content.content_dir().glob("*.yml"):
+        (tmp_path / path.name).write_text(path.read_text())
+    bot = (tmp_path / "bot.yml").read_text().replace("{urgent_help}", "{line:no_such_line}")
+    (tmp_path / "bot.yml").write_text(bot)
+    monkeypatch.setenv("ROLEGUIDE_CONTENT_DIR", str(tmp_path))
+    content.reload()
+    try:
+        with pytest.raises(content.ContentError, match="no_such_line"):
+            content.load_all()
+    finally:
+        monkeypatch.delenv("ROLEGUIDE_CONTENT_DIR")
+        content.reload()
