@@ -99,6 +99,10 @@ class Bridge:
         """
         sender = self.sender_id(chat_id)
         text = clean_incoming_text(text).strip()  # Rasa never sees null bytes or half characters
+        place = self.safety_net.reply_for_place(text)
+        if place is not None:  # a place button under the help lines: their lines, from us alone
+            yield [place]
+            return
         crisis = self.safety_net.reply_for(text)
         if crisis is not None:
             yield [crisis]

@@ -22,7 +22,16 @@ from functools import lru_cache
 import content
 from bot.rasa_client import Button, Reply
 from reading.questions import sentences
-from safety import LEARNED, CrisisMatch, build_nets, crisis_reply, detect_crisis
+from safety import (
+    LEARNED,
+    PLACE_PAYLOAD,
+    CrisisMatch,
+    build_nets,
+    crisis_reply,
+    detect_crisis,
+    place_buttons,
+    place_reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +58,15 @@ class SafetyNet:
             return None
         # The kind and the YAML phrase that matched: never the message.
         log.info("safety net: help lines sent before Rasa (%s)", match.category)
-        return Reply(crisis_reply(match, self.region), _follow_up_buttons())
+        places = tuple(Button(*place) for place in place_buttons(match.category, self.region))
+        return Reply(crisis_reply(match, self.region), places + _follow_up_buttons())
+
+    def reply_for_place(self, payload: str) -> Reply | None:
+        """The lines a place button under the help lines adds ("Scotland"), or None if not one."""
+        if not payload.startswith(PLACE_PAYLOAD):
+            return None
+        text = place_reply(payload, self.region)
+        return Reply(text) if text else None
 
     def rest_beside_alarm(self, text: str) -> str | None:
         """The sentences of an alarming message that raise no alarm, if the alarm came from others.

@@ -509,11 +509,22 @@ class ShortHelpLines(Strict):
     health_advice: str = Field(min_length=5, max_length=80)  # who to ask about health, not in danger
 
 
+class HelpLinePlace(Strict):
+    """A part of a region with lines of its own (a UK nation): its button and its lines per kind."""
+
+    key: str = Field(pattern=r"^[a-z_]+$")
+    name: str = Field(min_length=2, max_length=30)
+    lines: dict[CrisisCategory, list[str]]
+
+
 class CrisisLinesAndReplies(CrisisLinesFile):
     """crisis_lines.yml: the general lines per region (as before) plus what each kind of crisis needs."""
 
     regions: dict[str, list[KeyedCrisisLine]]
     in_short: dict[str, ShortHelpLines]
+    places: dict[str, list[HelpLinePlace]] = Field(default_factory=dict)
+    place_prompt: str = Field(default="", max_length=120)
+    place_opening: str = Field(default="", max_length=100)
     more_lines: dict[str, list[KeyedCrisisLine]] = Field(default_factory=dict)  # only some crises need these
     region_names: dict[str, list[str]] = Field(default_factory=dict)  # other names for a region: gb, england
     elsewhere_for: dict[str, str] = Field(default_factory=dict)  # the "other countries" line per region
@@ -528,6 +539,15 @@ class CrisisLinesAndReplies(CrisisLinesFile):
             raise ValueError(f"unknown regions {sorted(unknown)}")
         if set(self.regions) - set(self.in_short):
             raise ValueError(f"no in_short lines for {sorted(set(self.regions) - set(self.in_short))}")
+        for region, places in self.places.items():
+            if region not in self.regions:
+                raise ValueError(f"places for unknown region {region!r}")
+            for place in places:
+                for category, keys in place.lines.items():
+                    if not keys or set(keys) - self.line_keys(region):
+                        raise ValueError(f"{place.key}: {category} lines must be keys of {region}'s lines")
+            if places and "{place}" not in self.place_opening:
+                raise ValueError("place_opening must say {place}")
         missing = set(CRISIS_CATEGORIES) - set(self.categories)
         if missing:
             raise ValueError(f"no reply for {sorted(missing)}")

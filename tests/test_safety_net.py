@@ -16,7 +16,7 @@ from bot.rate_limit import RateLimiter
 from bot.rendering import to_html
 from bot.safety_net import CRISIS_PAYLOAD, SafetyNet
 from safety import crisis_reply, find_crisis
-from tests.conftest import SECRET, message_update, settings
+from tests.conftest import SECRET, callback_update, message_update, settings
 from tests.fakes import FakeRasa, OfflineTelegram
 
 SUICIDAL = "i dont want to be here anymore, ive been saving my tablets"
@@ -131,7 +131,106 @@ async def test_the_help_lines_come_with_a_way_out_of_a_false_alarm(telegram):
 
     [message] = telegram.sent()
     titles = [key["text"] for row in message["reply_markup"]["inline_keyboard"] for key in row]
-    assert titles == [button.title for button in content.topics().topics["crisis"].buttons]
+    way_out = [button.title for button in content.topics().topics["crisis"].buttons]
+    assert titles == [*NATIONS.values(), *way_out]  # where you live first, then the way out
+
+
+# --- the lines for where someone lives --------------------------------------------------------------
+
+NATIONS = {
+    "england": "England",
+    "scotland": "Scotland",
+    "wales": "Wales",
+    "northern_ireland": "Northern Ireland",
+}
+# What each nation's press adds, by kind of crisis (the numbers as the person sees them).
+NATION_LINES = {
+    ("england", "suicide"): ["call 111 and choose option 2"],
+    ("scotland", "suicide"): ["NHS 24", "Breathing Space", "0800 83 85 87"],
+    ("wales", "suicide"): ["call 111 and choose option 2", "0800 132 737"],
+    ("northern_ireland", "suicide"): ["Lifeline", "0808 808 8000"],
+    ("england", "harm_from_others"): ["0808 2000 247"],
+    ("scotland", "harm_from_others"): ["0800 027 1234"],
+    ("wales", "harm_from_others"): ["Live Fear Free", "0808 80 10 800"],
+    ("northern_ireland", "harm_from_others"): ["0808 802 1414"],
+}
+ABUSED = "my husband hits me and i am scared to go home"
+
+
+def keyboard(message: dict) -> dict[str, str]:
+    return {
+        key["text"]: key["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for key in row
+    }
+
+
+@pytest.mark.parametrize(("nation", "kind"), sorted(NATION_LINES))
+async def test_a_press_on_where_you_live_adds_that_nations_lines(telegram, nation, kind):
+    rasa = FakeRasa()
+    application = await running_app(rasa, telegram)
+    text = SUICIDAL if kind == "suicide" else ABUSED
+    async with application:
+        await application.process_update(message_update(application, text))
+        await asyncio.sleep(0.1)
+        told = len(rasa.received)
+        [help_lines] = telegram.sent()
+        press = callback_update(
+            application, keyboard(help_lines)[NATIONS[nation]], help_lines["reply_markup"]
+        )
+        await application.process_update(press)
+
+    added = said(telegram)[-1]
+    assert added.startswith(f"In {NATIONS[nation]}, you can also contact:")
+    for words in NATION_LINES[nation, kind]:
+        assert words in added
+    other_nations = {
+        words
+        for (other, k), lines in NATION_LINES.items()
+        if other != nation and k == kind
+        for words in lines
+    }
+    assert not [words for words in other_nations - set(NATION_LINES[nation, kind]) if words in added]
+    assert len(rasa.received) == told  # answered by the bot alone
+
+
+async def test_the_first_reply_gives_what_is_right_everywhere_in_the_uk(telegram):
+    application = await running_app(FakeRasa(), telegram)
+    async with application:
+        await application.process_update(message_update(application, SUICIDAL))
+        await application.process_update(message_update(application, ABUSED))
+
+    suicidal, abused = said(telegram)
+    for reply in (suicidal, abused):
+        assert "999" in reply and "option 2" not in reply  # NHS 111's option 2 is England and Wales only
+    assert "116 123" in suicidal and "85258" in suicidal and "Papyrus" in suicidal
+    assert "Men's Advice Line" in abused and "Childline" in abused
+    assert content.crisis_lines_file().place_prompt in abused
+
+
+async def test_a_medical_emergency_offers_no_places_only_999(telegram):
+    application = await running_app(FakeRasa(), telegram)
+    async with application:
+        await application.process_update(message_update(application, NOT_BREATHING))
+
+    [message] = telegram.sent()
+    assert not set(keyboard(message)) & set(NATIONS.values())
+    assert content.crisis_lines_file().place_prompt not in message["text"]
+
+
+async def test_ireland_gets_pieta_and_the_50808_text_line(telegram):
+    application = await running_app(FakeRasa(), telegram, region="ireland")
+    async with application:
+        await application.process_update(message_update(application, SUICIDAL))
+
+    [reply] = said(telegram)
+    assert "Pieta" in reply and "1800 247 247" in reply and "text HELLO to 50808" in reply
+    assert "Samaritans" in reply and "112" in reply
+
+
+@pytest.mark.parametrize(
+    "payload", ["/help_lines_in:narnia:suicide", "/help_lines_in:scotland:medical_emergency"]
+)
+async def test_a_place_payload_we_do_not_know_goes_nowhere_odd(telegram, payload):
+    assert SafetyNet().reply_for_place(payload) is None
 
 
 # A past crisis told calmly on the way to a question: the help lines, and the question answered.

@@ -52,3 +52,11 @@ def test_a_calm_story_of_a_past_crisis_gets_the_help_lines_and_its_answer(person
     assert "116 123" in messages[0]  # the help lines first
     role = content.roles().roles["disruptor_advocate"].name
     assert any(f"{role} · Skills needed" in message for message in messages[1:]), messages
+
+
+def test_a_press_on_where_you_live_adds_that_nations_lines(person: TgClient):
+    first = transcript(person.send("i cant cope anymore and i want to end my life"))
+    assert "116 123" in first and "Breathing Space" not in first
+
+    added = transcript(person.press("Scotland"))
+    assert "In Scotland" in added and "Breathing Space" in added and "NHS 24" in added

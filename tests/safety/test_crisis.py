@@ -367,8 +367,8 @@ def _match(category: str) -> CrisisMatch:
         ("medical_emergency", "999", "111"),
         ("suicide", "999", "116 123"),
         ("self_harm", "999", "116 123"),
-        ("harm_from_others", "999", "0808 2000 247"),
-        ("harm_to_others", "999", "111"),
+        ("harm_from_others", "999", "0800 1111"),  # each nation's abuse line: a press on where you live
+        ("harm_to_others", "999", "116 123"),
     ],
 )
 def test_each_kind_of_crisis_gets_the_right_lines_first(category: str, first: str, second: str):
@@ -377,10 +377,11 @@ def test_each_kind_of_crisis_gets_the_right_lines_first(category: str, first: st
     assert second in bullets[1]
 
 
-def test_suicide_reply_has_samaritans_shout_and_nhs_111_option_2():
+def test_suicide_reply_has_samaritans_shout_and_papyrus_and_nothing_only_some_nations_have():
     reply = crisis_reply(_match("suicide"))
-    for number in ("999", "116 123", "85258", "option 2"):
+    for number in ("999", "116 123", "85258", "0800 068 4141"):
         assert number in reply
+    assert "option 2" not in reply  # NHS 111's mental health option: England and Wales, a press away
 
 
 @pytest.mark.parametrize("category", content.schema.CRISIS_CATEGORIES)
