@@ -2,6 +2,10 @@
 
     .venv/bin/python -m tools.evaluate_crisis [--quiet] [--set FILE ...]
 
+Its last line sums up the whole pre-Rasa net (phrases and classifier) on the --set files, or
+on every labelled set: `crisis net: recall R% (a/b); lines-only on non-crises F% (c/d);
+check-in on non-crises G% (e/f)`.
+
 For tests/safety/crisis_eval.yml (the set the patterns were built from),
 tests/safety/crisis_holdout.yml (kept apart, never tuned on),
 tests/safety/crisis_holdout_2.yml, tests/safety/crisis_blind_3.yml and crisis_blind_4.yml (each
@@ -247,6 +251,36 @@ def main() -> None:
         print(report(figures, show_misses=not args.quiet))
     texts = [e.text for e in (*load_labelled(EVAL_SET), *load_labelled(HOLDOUT_SET), *nlu_examples())]
     print(f"== speed: {mean_ms_per_message(texts):.3f} ms per message (mean over {len(texts)} messages x 5)")
+    measured = args.set or [EVAL_SET, HOLDOUT_SET, HOLDOUT_2_SET, BLIND_3_SET, BLIND_4_SET]
+    print(whole_net_line([example for path in measured for example in load_any(path)]))
+
+
+def whole_net_line(examples: Iterable[Example]) -> str:
+    """The whole pre-Rasa net (phrases and classifier, `safety.detect_crisis`), in one line.
+
+    Every alarm today gets the help lines (the first level); a check-in level for
+    uncertain messages is not built yet, so no message gets one.
+    """
+    from safety import detect_crisis  # the classifier trains on import's first use: only when asked
+
+    caught = crises = lines_only = calm = 0
+    for example in examples:
+        alarmed = detect_crisis(example.text) is not None
+        if example.category is None:
+            calm += 1
+            lines_only += alarmed
+        else:
+            crises += 1
+            caught += alarmed
+    check_in = 0
+
+    def share(part: int, whole: int) -> str:
+        return f"{100 * part / whole if whole else 0:.1f}% ({part}/{whole})"
+
+    return (
+        f"crisis net: recall {share(caught, crises)}; lines-only on non-crises {share(lines_only, calm)}; "
+        f"check-in on non-crises {share(check_in, calm)}"
+    )
 
 
 if __name__ == "__main__":

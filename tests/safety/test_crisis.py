@@ -524,3 +524,18 @@ def test_unless_on_a_crisis_phrase_lets_another_kind_decide(content_copy: Path):
     matcher = CrisisMatcher.from_content()
     assert matcher.match("the waves are calling me") is not None
     assert matcher.match("the waves are calling me, surf is up") is None
+
+
+def test_the_whole_net_is_summed_up_in_one_line():
+    from tools.evaluate_crisis import Example, whole_net_line
+
+    examples = [
+        Example("i want to end my life tonight", "suicide", "k"),
+        Example("i have been saving my tablets to take them all", "any", "k"),
+        Example("what is tokenism", None, "k"),
+        Example("i want to end it all", None, "k"),  # labelled calm here, so it counts as a false alarm
+    ]
+    assert whole_net_line(examples) == (
+        "crisis net: recall 100.0% (2/2); lines-only on non-crises 50.0% (1/2); "
+        "check-in on non-crises 0.0% (0/2)"
+    )
