@@ -21,6 +21,12 @@ _APOSTROPHES = re.compile("['`\u2018\u2019\u00b4\u02bc]")  # straight, curly, ac
 _SENTENCE_END = re.compile(r"[.!?;:\n]+")
 _NOT_A_WORD = re.compile(r"[^a-z0-9.]+")  # sentence ends are lone dots by then
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){3,}[a-z]\b")  # "k i l l" -> "kill"
+# Three letters spaced out are joined only into these words ("d i e"): "u r a star" stays.
+_SPACED_SHORT = re.compile(r"\b(?:[a-z] ){2}[a-z]\b")
+SPACED_SHORT_WORDS = frozenset({"die", "cut", "kms", "kys"})
+# Letters strung with dots, dashes, stars or underscores: "k.i.l.l", "d-i-e", "s*u*i*c*i*d*e".
+_STRUNG_LETTERS = re.compile(r"\b(?:[a-z][.\-*_]){2,}[a-z]\b")
+_SELF_HARM_SHORT = re.compile(r"\bs ?/ ?h\b")  # "s/h": self-harm
 _REPEATS = re.compile(r"([a-z])\1+")  # "killll", "dieee", "nooo" (and "kill" -> "kil")
 
 # Text speak, after repeats are made single ("gonna" is "gona" by then): the one table in
@@ -59,11 +65,19 @@ def tidy(text: str) -> str:
     text = _strip_accents(clean(text)).lower()
     text = _APOSTROPHES.sub("", text)
     text = _LEET_WORD.sub(lambda found: found.group().translate(_LEET), text)
+    text = _SELF_HARM_SHORT.sub("self harm", text)
+    text = _STRUNG_LETTERS.sub(lambda found: re.sub(r"[.\-*_]", "", found.group()), text)
     text = _SENTENCE_END.sub(" . ", text)
     text = " ".join(_NOT_A_WORD.sub(" ", text).split())
     text = _SPACED_LETTERS.sub(lambda found: found.group().replace(" ", ""), text)
+    text = _SPACED_SHORT.sub(_short_word_if_known, text)
     text = _REPEATS.sub(r"\1", text)
     return _text_speak(text)
+
+
+def _short_word_if_known(found: re.Match[str]) -> str:
+    joined = found.group().replace(" ", "")
+    return joined if joined in SPACED_SHORT_WORDS else found.group()
 
 
 class Speller:

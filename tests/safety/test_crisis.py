@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import content
-from safety import CrisisMatch, CrisisMatcher, crisis_matcher, crisis_reply, find_crisis
+from safety import CrisisMatch, CrisisMatcher, crisis_matcher, crisis_reply, detect_crisis, find_crisis
 from safety.normalise import tidy
 from tools.evaluate_crisis import (
     BLIND_3_SET,
@@ -539,3 +539,22 @@ def test_the_whole_net_is_summed_up_in_one_line():
         "crisis net: recall 100.0% (2/2); lines-only on non-crises 50.0% (1/2); "
         "check-in on non-crises 0.0% (0/2)"
     )
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "i wanna k.i.l.l myself",  # letters strung with dots
+        "i want to d i e",  # three letters spaced out
+        "i want to d-i-e tonight",
+        "s/h again last night, i cant stop",  # the short form of self-harm
+        "im ending it 2nite",  # a digit for a sound
+    ],
+)
+def test_spacing_tricks_and_short_forms_do_not_hide_a_crisis(hidden):
+    assert detect_crisis(hidden) is not None
+
+
+@pytest.mark.parametrize("calm", ["u r a star", "see you at 3 p.m. in the u.k. office", "plan a b c then"])
+def test_single_letters_in_everyday_text_stay_calm(calm):
+    assert detect_crisis(calm) is None
