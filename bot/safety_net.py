@@ -24,7 +24,6 @@ from bot.rasa_client import Button, Reply
 from reading.questions import sentences
 from safety import (
     LEARNED,
-    PLACE_PAYLOAD,
     CrisisMatch,
     build_nets,
     crisis_reply,
@@ -63,8 +62,6 @@ class SafetyNet:
 
     def reply_for_place(self, payload: str) -> Reply | None:
         """The lines a place button under the help lines adds ("Scotland"), or None if not one."""
-        if not payload.startswith(PLACE_PAYLOAD):
-            return None
         text = place_reply(payload, self.region)
         return Reply(text) if text else None
 

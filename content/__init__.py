@@ -75,9 +75,9 @@ def _help_line(found: re.Match[str]) -> str:
     if not name.startswith("line:"):
         return getattr(lines.in_short[region], name)
     for place in (named_region,) if named_region else (region, lines.default_region):
-        for line in [*lines.regions.get(place, []), *lines.more_lines.get(place, [])]:
-            if line.key == key:
-                return line.contact
+        line = lines.lines_by_key(place).get(key)
+        if line is not None:
+            return line.contact
     raise ValueError(f"{found.group(0)}: no such help line in crisis_lines.yml")
 
 

@@ -584,5 +584,10 @@ class CrisisLinesAndReplies(CrisisLinesFile):
         keys = self.categories[category].lines.get(region)  # type: ignore[index]
         if not keys:
             return list(self.regions[region])
-        by_key = {line.key: line for line in [*self.regions[region], *self.more_lines.get(region, [])]}
+        by_key = self.lines_by_key(region)
         return [by_key[key] for key in keys]
+
+    def lines_by_key(self, region: str) -> dict[str, KeyedCrisisLine]:
+        """A region's general and extra lines (`more_lines`), by key."""
+        lines = [*self.regions.get(region, []), *self.more_lines.get(region, [])]
+        return {line.key: line for line in lines if line.key}

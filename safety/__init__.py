@@ -11,7 +11,7 @@ import re
 from safety import crisis_classifier as _learned  # the module (its name is also a function in it)
 from safety.crisis import BLANK as _SAYING_BLANKED
 from safety.crisis import CrisisMatch, CrisisMatcher, crisis_matcher, find_crisis
-from safety.replies import PLACE_PAYLOAD, crisis_reply, place_buttons, place_reply
+from safety.replies import crisis_reply, place_buttons, place_reply
 
 # When only the classifier raised the alarm the kind is unknown: the general lines
 # for someone who may not be safe (999 first, then listening services) fit best.
@@ -46,7 +46,6 @@ def build_nets() -> None:
 
 __all__ = [
     "LEARNED",
-    "PLACE_PAYLOAD",
     "CrisisMatch",
     "CrisisMatcher",
     "build_nets",

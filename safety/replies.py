@@ -56,6 +56,6 @@ def place_reply(payload: str, region: str | None = None) -> str | None:
     place = next((place for place in lines_file.places.get(key, []) if place.key == place_key), None)
     if place is None or category not in place.lines:
         return None
-    by_key = {line.key: line for line in [*lines_file.regions[key], *lines_file.more_lines.get(key, [])]}
+    by_key = lines_file.lines_by_key(key)
     opening = lines_file.place_opening.replace("{place}", place.name)
     return f"{opening}\n{_bullets([by_key[line] for line in place.lines[category]])}"

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from actions.answers import CRISIS_INTENT, CRISIS_SECOND_OPINION
+from actions.answers import CRISIS_INTENT, CRISIS_SECOND_OPINION, might_be_crisis
+from actions.replies import Understood
 from safety import detect_crisis
 from tests.safety.ordinary import ordinary_messages
 from tools.evaluate_crisis import BLIND_3_SET, BLIND_4_SET, HOLDOUT_2_SET, load_any
@@ -22,8 +23,10 @@ from tools.stack import MODEL, rasa_env_json
 Ranking = list[tuple[str, float]]
 
 
-def top_two(least: float) -> Callable[[Ranking], bool]:
-    return lambda ranking: any(i == CRISIS_INTENT and c >= least for i, c in ranking[:2])
+def in_use(ranking: Ranking) -> bool:
+    """The actions' own rule (actions.answers.might_be_crisis)."""
+    intent = ranking[0][0] if ranking else "nlu_fallback"
+    return might_be_crisis(Understood(intent=intent, ranking=tuple((i, c) for i, c in ranking)))
 
 
 def top_one(least: float) -> Callable[[Ranking], bool]:
@@ -31,7 +34,7 @@ def top_one(least: float) -> Callable[[Ranking], bool]:
 
 
 RULES = {
-    f"in the top two at {CRISIS_SECOND_OPINION} (in use)": top_two(CRISIS_SECOND_OPINION),
+    f"in the top two at {CRISIS_SECOND_OPINION} (in use)": in_use,
     "first at 0.2": top_one(0.2),
     "first at 0.5": top_one(0.5),
     "first at 0.7": top_one(0.7),
